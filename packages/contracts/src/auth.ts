@@ -1,0 +1,2 @@
+// HTTP DTOs of the auth service.
+export {};

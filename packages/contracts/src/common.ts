@@ -1,0 +1,59 @@
+// Shared DTO building blocks of the public API (see ARCHITECTURE.md, conventions).
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+
+export const Uuid = Type.String({ format: 'uuid', description: 'UUID' });
+export const Instant = Type.String({ format: 'date-time', description: 'RFC 3339 instant' });
+export const DateOnly = Type.String({ format: 'date', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'calendar date YYYY-MM-DD' });
+export const Currency = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 currency code', examples: ['EUR'] });
+
+export const Money = Type.Object(
+  {
+    amount: Type.Integer({ minimum: 0, maximum: 100_000_000, description: 'minor units (cents)' }),
+    currency: Currency,
+  },
+  { additionalProperties: false },
+);
+export type Money = Static<typeof Money>;
+
+export const Role = Type.Union([Type.Literal('patient'), Type.Literal('provider'), Type.Literal('admin')]);
+export type Role = Static<typeof Role>;
+export const ROLES = ['patient', 'provider', 'admin'] as const;
+
+export const Limit = Type.Integer({ minimum: 1, maximum: 100, default: 20 });
+export const Cursor = Type.String({ minLength: 1, maxLength: 2048, pattern: '^[A-Za-z0-9_-]+$', description: 'opaque cursor from nextCursor' });
+
+export const PageQuery = { limit: Type.Optional(Limit), cursor: Type.Optional(Cursor) };
+
+export const page = <T extends TSchema>(item: T) =>
+  Type.Object({ items: Type.Array(item), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+
+export const IdParams = Type.Object({ id: Uuid }, { additionalProperties: false });
+export type IdParams = Static<typeof IdParams>;
+
+export const Problem = Type.Object(
+  {
+    type: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    detail: Type.Optional(Type.String()),
+    code: Type.String(),
+    instance: Type.Optional(Type.String()),
+    requestId: Type.Optional(Type.String()),
+    errors: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))),
+  },
+  { $id: 'Problem', description: 'RFC 9457 problem details' },
+);
+
+export const Coordinates = {
+  lat: Type.Number({ minimum: -90, maximum: 90 }),
+  lon: Type.Number({ minimum: -180, maximum: 180 }),
+};
+
+/** Email as people type it; the auth service lower-cases and trims to compare. */
+export const Email = Type.String({ format: 'email', minLength: 3, maxLength: 254 });
+
+/** Single-line human text: no control characters (keeps logs and mail headers clean). */
+export const Line = (maxLength: number, minLength = 1) =>
+  Type.String({ minLength, maxLength, pattern: '^[^\\u0000-\\u001f\\u007f]*$' });
+/** Multi-line human text: newlines and tabs allowed, other control characters not. */
+export const Text = (maxLength: number) => Type.String({ maxLength, pattern: '^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$' });

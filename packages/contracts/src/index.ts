@@ -1,0 +1,6 @@
+export * from './common.ts';
+export * from './errors.ts';
+export * from './auth.ts';
+export * from './users.ts';
+export * from './catalog.ts';
+export * from './booking.ts';

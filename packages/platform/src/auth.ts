@@ -1,0 +1,103 @@
+// Access-token checks: every service verifies tokens itself against the auth service's
+// JWKS (cached; refetched when an unknown kid shows up), and checks roles.
+import fp from 'fastify-plugin';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { AppError } from './errors.ts';
+
+export const ACCESS_TOKEN_ALGORITHMS = ['EdDSA', 'ES256'];
+
+export interface Principal {
+  id: string;
+  role: string;
+}
+
+export interface TokenVerifier {
+  verify(token: string): Promise<Principal>;
+}
+
+export interface VerifierOptions {
+  issuer: string;
+  audience: string;
+  /** Roles a token may carry; anything else is rejected. */
+  roles: readonly string[];
+}
+
+export function createTokenVerifier(keys: JWTVerifyGetKey, opts: VerifierOptions): TokenVerifier {
+  return {
+    async verify(token: string): Promise<Principal> {
+      try {
+        const { payload } = await jwtVerify(token, keys, {
+          issuer: opts.issuer,
+          audience: opts.audience,
+          algorithms: ACCESS_TOKEN_ALGORITHMS,
+          requiredClaims: ['sub', 'exp', 'iat'],
+        });
+        const role = payload.role;
+        if (typeof payload.sub !== 'string' || typeof role !== 'string' || !opts.roles.includes(role)) {
+          throw new AppError('UNAUTHENTICATED', 'Access token has no valid subject or role');
+        }
+        if (payload.typ !== undefined && payload.typ !== 'access') throw new AppError('UNAUTHENTICATED', 'Not an access token');
+        return { id: payload.sub, role };
+      } catch (err) {
+        if (err instanceof AppError) throw err;
+        const expired = err instanceof joseErrors.JWTExpired;
+        throw new AppError('UNAUTHENTICATED', expired ? 'Access token expired' : 'Access token invalid', {
+          headers: { 'www-authenticate': `Bearer error="invalid_token"${expired ? ', error_description="expired"' : ''}` },
+        });
+      }
+    },
+  };
+}
+
+export function remoteJwks(jwksUrl: string): JWTVerifyGetKey {
+  return createRemoteJWKSet(new URL(jwksUrl), {
+    cacheMaxAge: 10 * 60_000,
+    cooldownDuration: 30_000,
+    timeoutDuration: 5_000,
+  });
+}
+
+export function bearerToken(req: FastifyRequest): string | undefined {
+  const h = req.headers.authorization;
+  if (typeof h !== 'string') return undefined;
+  const m = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i.exec(h.trim());
+  return m?.[1];
+}
+
+export const authPlugin = fp(
+  async (app, opts: { verifier: TokenVerifier }) => {
+    app.decorateRequest('principal', null);
+    app.decorate('verifier', opts.verifier);
+    app.decorate('requireAuth', (...roles: string[]) => {
+      return async (req: FastifyRequest, _reply: FastifyReply) => {
+        const token = bearerToken(req);
+        if (!token) {
+          throw new AppError('UNAUTHENTICATED', 'Missing bearer token', { headers: { 'www-authenticate': 'Bearer' } });
+        }
+        const principal = await opts.verifier.verify(token);
+        if (roles.length > 0 && !roles.includes(principal.role)) {
+          throw new AppError('FORBIDDEN', `This action needs the role ${roles.join(' or ')}`);
+        }
+        req.principal = principal;
+      };
+    });
+  },
+  { name: 'healthmatch-auth', fastify: '5.x' },
+);
+
+/** The caller, for handlers behind requireAuth(). */
+export function principalOf(req: FastifyRequest): Principal {
+  if (!req.principal) throw new AppError('UNAUTHENTICATED', 'Authentication required');
+  return req.principal;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+  interface FastifyInstance {
+    verifier: TokenVerifier;
+    requireAuth(...roles: string[]): (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
+  }
+}

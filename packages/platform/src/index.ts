@@ -1,0 +1,10 @@
+export * from './config.ts';
+export * from './errors.ts';
+export * from './service.ts';
+export * from './metrics.ts';
+export * from './db.ts';
+export * from './auth.ts';
+export * from './http-client.ts';
+export * from './server.ts';
+export * from './pagination.ts';
+export { startEmbeddedPostgres, ensureDatabase, freePort, type EmbeddedPostgresHandle } from './embedded-postgres.ts';

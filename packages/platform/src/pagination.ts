@@ -1,0 +1,18 @@
+// Opaque cursors for keyset pagination: base64url JSON of the last row's sort key.
+import { AppError } from './errors.ts';
+
+export function encodeCursor(key: unknown[]): string {
+  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+}
+
+export function decodeCursor(cursor: string | undefined, arity: number): unknown[] | undefined {
+  if (cursor === undefined) return undefined;
+  try {
+    if (!/^[A-Za-z0-9_-]{1,2048}$/.test(cursor)) throw new Error('bad charset');
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (!Array.isArray(v) || v.length !== arity) throw new Error('bad shape');
+    return v;
+  } catch {
+    throw new AppError('VALIDATION_FAILED', 'cursor is not a valid cursor', { errors: [{ field: 'query/cursor', message: 'is not a valid cursor' }] });
+  }
+}

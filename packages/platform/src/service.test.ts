@@ -1,0 +1,109 @@
+import { Type } from '@sinclair/typebox';
+import { describe, expect, it } from 'vitest';
+import { AppError } from './errors.ts';
+import { createService } from './service.ts';
+
+async function demoApp() {
+  const app = await createService({ name: 'demo', logger: false, errorCodes: { DEMO_TAKEN: { status: 409, title: 'Taken' } } });
+  app.post(
+    '/things',
+    {
+      schema: {
+        body: Type.Object(
+          { name: Type.String({ minLength: 1, maxLength: 5 }), count: Type.Integer({ minimum: 0 }), kind: Type.Union([Type.Literal('a'), Type.Literal('b')]) },
+          { additionalProperties: false },
+        ),
+        response: { 201: Type.Object({ name: Type.String() }) },
+      },
+    },
+    async (req, reply) => reply.code(201).send({ name: req.body.name, secret: 'x' } as { name: string }),
+  );
+  app.get('/things', { schema: { querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 100 }) }) } }, async (req) => ({ limit: req.query.limit }));
+  app.get('/taken', async () => {
+    throw new AppError('DEMO_TAKEN', 'already');
+  });
+  app.get('/boom', async () => {
+    throw new Error('secret internals');
+  });
+  return app;
+}
+
+describe('createService', () => {
+  it('keeps a valid incoming request id and generates one otherwise', async () => {
+    const app = await demoApp();
+    const kept = await app.inject({ method: 'GET', url: '/healthz', headers: { 'x-request-id': 'abc-123' } });
+    expect(kept.headers['x-request-id']).toBe('abc-123');
+    const fresh = await app.inject({ method: 'GET', url: '/healthz', headers: { 'x-request-id': 'bad id\r\nx' } });
+    expect(fresh.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('lists every bad field of a body as problem+json', async () => {
+    const app = await demoApp();
+    const res = await app.inject({ method: 'POST', url: '/things', payload: { name: '', count: '3', kind: 'z', extra: 1 } });
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    const body = res.json();
+    expect(body.code).toBe('VALIDATION_FAILED');
+    const fields = body.errors.map((e: { field: string }) => e.field);
+    expect(fields).toEqual(expect.arrayContaining(['body/name', 'body/count', 'body/kind', 'body/extra']));
+    expect(body.requestId).toBe(res.headers['x-request-id']);
+  });
+
+  it('coerces query strings but rejects out-of-range values', async () => {
+    const app = await demoApp();
+    expect((await app.inject({ url: '/things?limit=5' })).json()).toEqual({ limit: 5 });
+    const bad = await app.inject({ url: '/things?limit=500' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().errors[0].field).toBe('query/limit');
+  });
+
+  it('answers malformed JSON, wrong media type and oversize bodies with 4xx problems', async () => {
+    const app = await demoApp();
+    const malformed = await app.inject({ method: 'POST', url: '/things', headers: { 'content-type': 'application/json' }, payload: '{"name":' });
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.json().code).toBe('MALFORMED_JSON');
+    const text = await app.inject({ method: 'POST', url: '/things', headers: { 'content-type': 'text/plain' }, payload: 'hi' });
+    expect(text.statusCode).toBe(415);
+    expect(text.json().code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    const big = await app.inject({ method: 'POST', url: '/things', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ name: 'x'.repeat(300 * 1024) }) });
+    expect(big.statusCode).toBe(413);
+    expect(big.json().code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('maps domain error codes through the table and hides internals of 5xx', async () => {
+    const app = await demoApp();
+    const taken = await app.inject({ url: '/taken' });
+    expect(taken.statusCode).toBe(409);
+    expect(taken.json()).toMatchObject({ code: 'DEMO_TAKEN', title: 'Taken', detail: 'already', type: '/problems/demo-taken' });
+    const boom = await app.inject({ url: '/boom' });
+    expect(boom.statusCode).toBe(500);
+    expect(boom.body).not.toContain('secret internals');
+    expect(boom.json().code).toBe('INTERNAL');
+  });
+
+  it('answers unknown routes with a 404 problem', async () => {
+    const app = await demoApp();
+    const res = await app.inject({ url: '/nope' });
+    expect(res.statusCode).toBe(404);
+    expect(res.json().code).toBe('NOT_FOUND');
+  });
+
+  it('drops fields the response schema does not declare', async () => {
+    const app = await demoApp();
+    const res = await app.inject({ method: 'POST', url: '/things', payload: { name: 'ok', count: 1, kind: 'a' } });
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toEqual({ name: 'ok' });
+  });
+
+  it('exposes request metrics by route template and a readiness answer', async () => {
+    const app = await createService({ name: 'demo', logger: false, readiness: [{ name: 'db', check: async () => { throw new Error('down'); } }] });
+    app.get('/items/:id', async () => ({ ok: true }));
+    await app.inject({ url: '/items/42' });
+    const metrics = await app.inject({ url: '/metrics' });
+    expect(metrics.body).toMatch(/http_requests_total\{[^}]*route="\/items\/:id"[^}]*\} 1/);
+    expect(metrics.body).toContain('process_cpu_seconds_total');
+    const ready = await app.inject({ url: '/readyz' });
+    expect(ready.statusCode).toBe(503);
+    expect(ready.json().checks).toEqual({ db: 'unavailable' });
+  });
+});

@@ -1,0 +1,225 @@
+// createService(): the Fastify 5 instance every HealthMatch service is built on.
+// It never listens (tests use inject()); see server.ts for the process entry.
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type RawReplyDefaultExpression,
+  type RawRequestDefaultExpression,
+  type RawServerDefault,
+} from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { AppError, PlatformErrorCodes, type ErrorDef, type FieldError } from './errors.ts';
+import { createMetrics, type ServiceMetrics } from './metrics.ts';
+import { toFieldErrors, validatorCompiler } from './validation.ts';
+import { loggerOptions } from './logging.ts';
+
+export type App = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression<RawServerDefault>,
+  RawReplyDefaultExpression<RawServerDefault>,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+export interface ReadinessCheck {
+  name: string;
+  check: () => Promise<void>;
+}
+
+export interface ServiceOptions {
+  name: string;
+  version?: string;
+  description?: string;
+  logLevel?: string;
+  /** false silences logs (tests); a stream receives JSON lines. */
+  logger?: false | { stream: NodeJS.WritableStream };
+  /** This service's own error codes, merged over the platform's. */
+  errorCodes?: Record<string, ErrorDef>;
+  readiness?: ReadinessCheck[];
+  bodyLimit?: number;
+  trustProxy?: boolean | string | string[];
+  /** Extra OpenAPI components (security schemes are added by the kit). */
+  openapiTags?: Array<{ name: string; description?: string }>;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
+
+export function problemType(code: string): string {
+  return `/problems/${code.toLowerCase().replace(/_/g, '-')}`;
+}
+
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  code: string;
+  instance?: string;
+  requestId?: string;
+  errors?: FieldError[];
+  [key: string]: unknown;
+}
+
+/** Maps Fastify's own client errors (body parsing, limits, media types) to stable codes. */
+const fastifyCodeMap: Record<string, string> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'MALFORMED_JSON',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'MALFORMED_JSON',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'BAD_REQUEST',
+  FST_ERR_CTP_INVALID_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+};
+
+export async function createService(opts: ServiceOptions): Promise<App> {
+  const codes: Record<string, ErrorDef> = { ...PlatformErrorCodes, ...(opts.errorCodes ?? {}) };
+  const metrics: ServiceMetrics = createMetrics(opts.name);
+
+  const app = Fastify({
+    logger: opts.logger === false ? false : loggerOptions(opts.name, opts.logLevel ?? 'info', opts.logger?.stream),
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+    requestIdLogLabel: 'requestId',
+    bodyLimit: opts.bodyLimit ?? 256 * 1024,
+    trustProxy: opts.trustProxy ?? false,
+    return503OnClosing: true,
+    routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
+    disableRequestLogging: false,
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
+
+  app.setValidatorCompiler(validatorCompiler);
+  // The API speaks JSON only; a text/plain body is a client mistake (415), not a string.
+  app.removeContentTypeParser('text/plain');
+  app.decorate('errorCodes', codes);
+  app.decorate('metrics', metrics);
+
+  const sendProblem = (req: FastifyRequest, reply: FastifyReply, code: string, detail?: string, extras: Record<string, unknown> = {}) => {
+    const def = codes[code] ?? PlatformErrorCodes.INTERNAL;
+    const { headers, ...rest } = extras as { headers?: Record<string, string> };
+    const body: ProblemBody = {
+      type: problemType(code in codes ? code : 'INTERNAL'),
+      title: def.title,
+      status: def.status,
+      ...(detail ? { detail } : {}),
+      code: code in codes ? code : 'INTERNAL',
+      instance: req.url.split('?')[0],
+      requestId: String(req.id),
+      ...rest,
+    };
+    if (headers) reply.headers(headers);
+    return reply.code(def.status).type(PROBLEM_CONTENT_TYPE).serializer(JSON.stringify).send(body);
+  };
+  app.decorateReply('problem', function (this: FastifyReply, code: string, detail?: string, extras?: Record<string, unknown>) {
+    return sendProblem(this.request, this, code, detail, extras);
+  });
+
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', String(req.id));
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    const labels = { method: req.method, route, status: String(reply.statusCode) };
+    metrics.httpRequests.inc(labels);
+    metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+  });
+
+  app.setErrorHandler((err: FastifyError | AppError, req, reply) => {
+    if (err instanceof AppError) {
+      const def = codes[err.code];
+      if (!def) req.log.error({ err }, 'unknown error code');
+      else if (def.status >= 500) req.log.error({ err }, err.message);
+      return sendProblem(req, reply, def ? err.code : 'INTERNAL', def && def.status < 500 ? err.detail : undefined, err.extras);
+    }
+    const fe = err as FastifyError;
+    if (fe.validation) {
+      const errors = toFieldErrors(fe.validation as never, fe.validationContext);
+      const detail = errors.map((e) => `${e.field} ${e.message}`).join('; ');
+      return sendProblem(req, reply, 'VALIDATION_FAILED', detail, { errors });
+    }
+    if (fe.code === 'FST_ERR_RATE_LIMITED' || fe.statusCode === 429) {
+      return sendProblem(req, reply, 'RATE_LIMITED', 'Too many requests, retry later');
+    }
+    const mapped = fe.code ? fastifyCodeMap[fe.code] : undefined;
+    if (mapped) return sendProblem(req, reply, mapped, fe.message);
+    if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
+      const code = fe.statusCode === 404 ? 'NOT_FOUND' : fe.statusCode === 413 ? 'PAYLOAD_TOO_LARGE' : fe.statusCode === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'BAD_REQUEST';
+      return sendProblem(req, reply, code, fe.message);
+    }
+    // Anything else is our fault: log it in full, answer without internals.
+    req.log.error({ err }, 'unhandled error');
+    return sendProblem(req, reply, 'INTERNAL', 'An unexpected error occurred; quote the request id when reporting it');
+  });
+
+  app.setNotFoundHandler((req, reply) => sendProblem(req, reply, 'NOT_FOUND', `No route for ${req.method} ${req.url.split('?')[0]}`));
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: `HealthMatch ${opts.name}`, version: opts.version ?? '1.0.0', description: opts.description },
+      components: {
+        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      },
+      tags: opts.openapiTags,
+    },
+  });
+
+  const hidden = { schema: { hide: true } } as const;
+  app.get('/healthz', hidden, async () => ({ status: 'ok', service: opts.name }));
+  app.get('/readyz', hidden, async (req, reply) => {
+    const results: Record<string, string> = {};
+    let ready = true;
+    for (const r of opts.readiness ?? []) {
+      try {
+        await withTimeout(r.check(), 2000);
+        results[r.name] = 'ok';
+      } catch (err) {
+        ready = false;
+        results[r.name] = 'unavailable';
+        req.log.warn({ err, check: r.name }, 'readiness check failed');
+      }
+    }
+    if (!ready) return sendProblem(req, reply, 'SERVICE_UNAVAILABLE', 'Not ready', { checks: results });
+    return { status: 'ready', service: opts.name, checks: results };
+  });
+  app.get('/metrics', hidden, async (_req, reply) => {
+    reply.type(metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+  app.get('/openapi.json', hidden, async () => app.swagger());
+
+  return app;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e) => {
+        clearTimeout(t);
+        reject(e);
+      },
+    );
+  });
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    errorCodes: Record<string, ErrorDef>;
+    metrics: ServiceMetrics;
+  }
+  interface FastifyReply {
+    problem(code: string, detail?: string, extras?: Record<string, unknown>): FastifyReply;
+  }
+}

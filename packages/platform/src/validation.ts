@@ -1,0 +1,56 @@
+// Request validation: every field error is reported, nothing unknown is silently dropped.
+// Bodies are validated strictly (no type coercion: "45" is not a number in JSON);
+// querystring, params and headers are strings on the wire and are coerced.
+import Ajv, { type ErrorObject } from 'ajv';
+import addFormats from 'ajv-formats';
+import type { FastifySchemaCompiler } from 'fastify';
+import type { FieldError } from './errors.ts';
+
+function makeAjv(coerce: boolean) {
+  const ajv = new Ajv.default({
+    allErrors: true,
+    coerceTypes: coerce ? 'array' : false,
+    removeAdditional: false,
+    useDefaults: true,
+    strict: false,
+  });
+  addFormats.default(ajv);
+  return ajv;
+}
+
+const strictAjv = makeAjv(false);
+const coercingAjv = makeAjv(true);
+
+export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
+  const ajv = httpPart === 'body' ? strictAjv : coercingAjv;
+  return ajv.compile(schema as object) as ReturnType<FastifySchemaCompiler<unknown>>;
+};
+
+const partName: Record<string, string> = { querystring: 'query', params: 'path', body: 'body', headers: 'header' };
+
+export function toFieldErrors(errors: ErrorObject[] | Array<Record<string, unknown>>, context?: string): FieldError[] {
+  const prefix = partName[context ?? 'body'] ?? context ?? 'body';
+  const seen = new Set<string>();
+  const out: FieldError[] = [];
+  for (const raw of errors as ErrorObject[]) {
+    let path = (raw.instancePath ?? '').replace(/^\//, '');
+    const params = (raw.params ?? {}) as Record<string, unknown>;
+    if (raw.keyword === 'required' && typeof params.missingProperty === 'string') {
+      path = path ? `${path}/${params.missingProperty}` : params.missingProperty;
+    }
+    if (raw.keyword === 'additionalProperties' && typeof params.additionalProperty === 'string') {
+      path = path ? `${path}/${params.additionalProperty}` : params.additionalProperty;
+    }
+    const field = path ? `${prefix}/${path}` : prefix;
+    let message = raw.message ?? 'is invalid';
+    if (raw.keyword === 'additionalProperties') message = 'is not an allowed property';
+    if (raw.keyword === 'required') message = 'is required';
+    if (raw.keyword === 'enum' && Array.isArray(params.allowedValues)) message = `must be one of: ${params.allowedValues.join(', ')}`;
+    const key = `${field}|${message}`;
+    // anyOf/union failures repeat themselves; keep one line per field and message
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ field, message });
+  }
+  return out;
+}
