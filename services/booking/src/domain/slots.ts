@@ -21,7 +21,6 @@
 //   ('2026-03-29T01:00:00Z'), de-duplicated by start.
 import { IANAZone } from 'luxon';
 import {
-  DAY_MS,
   MINUTE_MS,
   formatLocalDate,
   isValidTimeZone,
@@ -459,36 +458,26 @@ export function isBookableStart(ctx: SlotContext, start: Instant): BookableCheck
   }
 
   const day = localDayOf(p.availability.zone, t);
-  let onGrid = false;
-  let insideAny = false;
+  let inside = false; // within some interval
+  let aligned = false; // on the grid of an interval containing it
+  let fits = false; // ... and the whole slot fits in that interval
   for (const d of [day - 1, day, day + 1]) {
     for (const [ivStart, ivEnd] of realIntervalsOn(p.availability, d)) {
       if (t < ivStart || t >= ivEnd) continue;
-      insideAny = true;
-      if ((t - ivStart) % p.durationMs === 0 && t + p.durationMs <= ivEnd) onGrid = true;
+      inside = true;
+      if ((t - ivStart) % p.durationMs !== 0) continue;
+      aligned = true;
+      if (t + p.durationMs <= ivEnd) fits = true;
     }
   }
-  if (!onGrid) return { bookable: false, reason: insideAny && !fitsAtAll(p, t) ? 'OFF_GRID' : 'OUTSIDE_AVAILABILITY' };
+  // An aligned start whose slot would run past the interval's end (the dropped last partial
+  // slot) is OUTSIDE_AVAILABILITY, not OFF_GRID: the start itself is on the grid.
+  if (!fits) return { bookable: false, reason: inside && !aligned ? 'OFF_GRID' : 'OUTSIDE_AVAILABILITY' };
   if (t < p.nowMs) return { bookable: false, reason: 'IN_PAST' };
   if (t < p.earliestStartMs) return { bookable: false, reason: 'TOO_SOON' };
   const end = t + p.durationMs;
   if (p.busy.some(([s, e]) => s < end && t < e)) return { bookable: false, reason: 'BUSY' };
   return { bookable: true, start: toRfc3339(t), end: toRfc3339(end) };
-}
-
-/**
- * True when `t` is on the grid of an interval containing it but the slot would run past
- * that interval's end (the dropped last partial slot): reported as OUTSIDE_AVAILABILITY,
- * not OFF_GRID, because the start itself is aligned.
- */
-function fitsAtAll(p: Prepared, t: number): boolean {
-  const day = localDayOf(p.availability.zone, t);
-  for (const d of [day - 1, day, day + 1]) {
-    for (const [ivStart, ivEnd] of realIntervalsOn(p.availability, d)) {
-      if (t >= ivStart && t < ivEnd && (t - ivStart) % p.durationMs === 0) return true;
-    }
-  }
-  return false;
 }
 
 /** The local date (provider's zone) of an instant, e.g. to pick the day of a booking. */
@@ -500,10 +489,16 @@ export function localDateOf(timeZone: string, instant: Instant): LocalDate {
       issues: [{ path: 'timeZone', message: 'must be an IANA time zone, e.g. Europe/Rome' }],
     });
   }
-  return formatLocalDate(localDayOf(IANAZone.create(timeZone), instantMs(instant)));
+  const ms = instantMs(instant);
+  if (!Number.isFinite(ms)) {
+    throw new SlotInputError({
+      code: 'BOOKING_INVALID_SLOT_QUERY',
+      message: 'Invalid slot query',
+      issues: [{ path: 'instant', message: 'must be a valid instant' }],
+    });
+  }
+  return formatLocalDate(localDayOf(IANAZone.create(timeZone), ms));
 }
 
-// Re-exported so callers (routes, agenda) can format instants the same way.
+// Re-exported so callers (routes, agenda) format instants the same way.
 export { toRfc3339 } from './zoned-time.ts';
-// Kept for tests and callers that reason in days.
-export { DAY_MS };
