@@ -20,6 +20,8 @@ export const ErrorCodes = {
   CATALOG_OFFERING_NOT_FOUND: { status: 404, title: 'Offering not found' },
   CATALOG_UNKNOWN_SERVICE: { status: 422, title: 'No such catalogue service' },
   CATALOG_PROVIDER_PROFILE_MISSING: { status: 422, title: 'Provider profile not found' },
+  // A public source file of the catalogue cannot be read (missing, unreadable, wrong header).
+  CATALOG_SOURCE_INVALID: { status: 500, title: 'Catalogue source file invalid' },
   // booking
   BOOKING_SLOT_TAKEN: { status: 409, title: 'Slot already taken' },
   BOOKING_SLOT_UNAVAILABLE: { status: 422, title: 'Not a free slot of this offering' },

@@ -1,6 +1,9 @@
 import { exportJWK, generateKeyPair, SignJWT, createLocalJWKSet, type JWK } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { createTokenVerifier } from './auth.ts';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createTokenVerifier, remoteJwks } from './auth.ts';
+import { freePort } from './embedded-postgres.ts';
 
 const issuer = 'healthmatch-auth';
 const audience = 'healthmatch';
@@ -55,6 +58,34 @@ describe('token verifier', async () => {
   });
 
   it('rejects an unknown role', async () => {
-    await expect(verifier.verify(await sign(good.privateKey, 'k1', { role: 'root' }))).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+    await expect(verifier.verify(await sign(good.privateKey, 'k1', { role: 'root' }))).rejects.toMatchObject({
+      code: 'UNAUTHENTICATED',
+      extras: { headers: { 'www-authenticate': 'Bearer error="invalid_token"' } },
+    });
+  });
+});
+
+describe('remote JWKS', async () => {
+  const good = await keyPair('k1');
+  const roles = ['patient', 'provider', 'admin'];
+
+  it('keeps verifying with the last key set while the auth service is unreachable', async () => {
+    const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [good.jwk] })));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/.well-known/jwks.json`;
+    // cacheMaxAge 0: every verification would refetch, so the outage is hit at once
+    const verifier = createTokenVerifier(remoteJwks(url, { cacheMaxAge: 0 }), { issuer, audience, roles });
+    const token = await sign(good.privateKey, 'k1');
+    await expect(verifier.verify(token)).resolves.toMatchObject({ role: 'patient' });
+    await new Promise<void>((r) => server.close(() => r()));
+    await expect(verifier.verify(token)).resolves.toMatchObject({ role: 'patient' });
+    await expect(verifier.verify(await sign(good.privateKey, 'unknown-kid'))).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+  });
+
+  it('answers 503, not 401, when no key set could ever be fetched', async () => {
+    const verifier = createTokenVerifier(remoteJwks(`http://127.0.0.1:${await freePort()}/.well-known/jwks.json`), { issuer, audience, roles });
+    await expect(verifier.verify(await sign(good.privateKey, 'k1'))).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+    // a malformed token is still the caller's fault
+    await expect(verifier.verify('not.a.token')).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
   });
 });

@@ -2,7 +2,7 @@
 // JWKS (cached; refetched when an unknown kid shows up), and checks roles.
 import fp from 'fastify-plugin';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { AppError } from './errors.ts';
 
 export const ACCESS_TOKEN_ALGORITHMS = ['EdDSA', 'ES256'];
@@ -23,6 +23,9 @@ export interface VerifierOptions {
   roles: readonly string[];
 }
 
+// RFC 6750: every 401 carries a challenge.
+const INVALID_TOKEN_CHALLENGE = { 'www-authenticate': 'Bearer error="invalid_token"' };
+
 export function createTokenVerifier(keys: JWTVerifyGetKey, opts: VerifierOptions): TokenVerifier {
   return {
     async verify(token: string): Promise<Principal> {
@@ -35,9 +38,9 @@ export function createTokenVerifier(keys: JWTVerifyGetKey, opts: VerifierOptions
         });
         const role = payload.role;
         if (typeof payload.sub !== 'string' || typeof role !== 'string' || !opts.roles.includes(role)) {
-          throw new AppError('UNAUTHENTICATED', 'Access token has no valid subject or role');
+          throw new AppError('UNAUTHENTICATED', 'Access token has no valid subject or role', { headers: INVALID_TOKEN_CHALLENGE });
         }
-        if (payload.typ !== undefined && payload.typ !== 'access') throw new AppError('UNAUTHENTICATED', 'Not an access token');
+        if (payload.typ !== undefined && payload.typ !== 'access') throw new AppError('UNAUTHENTICATED', 'Not an access token', { headers: INVALID_TOKEN_CHALLENGE });
         return { id: payload.sub, role };
       } catch (err) {
         if (err instanceof AppError) throw err;
@@ -50,12 +53,50 @@ export function createTokenVerifier(keys: JWTVerifyGetKey, opts: VerifierOptions
   };
 }
 
-export function remoteJwks(jwksUrl: string): JWTVerifyGetKey {
-  return createRemoteJWKSet(new URL(jwksUrl), {
-    cacheMaxAge: 10 * 60_000,
+export interface RemoteJwksOptions {
+  /** Passed to jose's createRemoteJWKSet (tests use short values). */
+  cacheMaxAge?: number;
+  timeoutDuration?: number;
+  /** After a failed fetch, how long to use the last key set without trying again. */
+  retryAfterFailureMs?: number;
+}
+
+/** The key set could not be fetched (auth down, slow, or answering garbage), as opposed to a bad token. */
+function isKeySourceFailure(err: unknown): boolean {
+  if (!(err instanceof joseErrors.JOSEError)) return true; // fetch() network errors
+  return err instanceof joseErrors.JWKSTimeout || err instanceof joseErrors.JWKSInvalid || err.code === 'ERR_JOSE_GENERIC';
+}
+
+/**
+ * The auth service's JWKS, cached. When it cannot be fetched, tokens keep verifying against
+ * the last key set fetched (no new key can be issued while auth is unreachable), and with no
+ * key set at all the answer is 503, not a 401 that would make clients drop their session.
+ */
+export function remoteJwks(jwksUrl: string, opts: RemoteJwksOptions = {}): JWTVerifyGetKey {
+  const remote = createRemoteJWKSet(new URL(jwksUrl), {
+    cacheMaxAge: opts.cacheMaxAge ?? 10 * 60_000,
     cooldownDuration: 30_000,
-    timeoutDuration: 5_000,
+    timeoutDuration: opts.timeoutDuration ?? 5_000,
   });
+  const retryAfterFailureMs = opts.retryAfterFailureMs ?? 30_000;
+  let failedAt = Number.NEGATIVE_INFINITY;
+  const lastKnown = () => {
+    const jwks = remote.jwks();
+    return jwks ? createLocalJWKSet(jwks) : undefined;
+  };
+  return async (header, token) => {
+    const stale = Date.now() - failedAt < retryAfterFailureMs ? lastKnown() : undefined;
+    if (stale) return stale(header, token);
+    try {
+      return await remote(header, token);
+    } catch (err) {
+      if (!isKeySourceFailure(err)) throw err;
+      failedAt = Date.now();
+      const last = lastKnown();
+      if (last) return last(header, token);
+      throw new AppError('SERVICE_UNAVAILABLE', 'Token signing keys are unavailable; retry later', { headers: { 'retry-after': '5' } });
+    }
+  };
 }
 
 export function bearerToken(req: FastifyRequest): string | undefined {

@@ -66,7 +66,8 @@ export function loadConfig<T extends TObject>(
       continue;
     }
     for (const err of Value.Errors(prop, value)) {
-      problems.push(`${key} is invalid: ${err.message} (got ${JSON.stringify(env[key])})`);
+      // The value is not echoed: it may be a secret or a URL with a password in it.
+      problems.push(`${key} is invalid: ${err.message}`);
       break;
     }
   }

@@ -88,6 +88,16 @@ describe('createService', () => {
     expect(res.json().code).toBe('NOT_FOUND');
   });
 
+  it('answers a malformed %-escape in a path with a 400 problem, not the router\'s own JSON', async () => {
+    const app = await createService({ name: 'demo', logger: false });
+    app.get('/files/*', async () => ({ ok: true }));
+    const res = await app.inject({ url: '/files/%zz', headers: { 'x-request-id': 'bad-url-1' } });
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    expect(res.headers['x-request-id']).toBe('bad-url-1');
+    expect(res.json()).toMatchObject({ code: 'BAD_REQUEST', requestId: 'bad-url-1' });
+  });
+
   it('drops fields the response schema does not declare', async () => {
     const app = await demoApp();
     const res = await app.inject({ method: 'POST', url: '/things', payload: { name: 'ok', count: 1, kind: 'a' } });
@@ -105,5 +115,26 @@ describe('createService', () => {
     const ready = await app.inject({ url: '/readyz' });
     expect(ready.statusCode).toBe(503);
     expect(ready.json().checks).toEqual({ db: 'unavailable' });
+  });
+
+  it('names shared schemas in the OpenAPI components by their $id', async () => {
+    const app = await createService({ name: 'demo', logger: false });
+    app.addSchema(Type.Object({ code: Type.String() }, { $id: 'DemoProblem' }));
+    app.get('/x', { schema: { response: { 200: Type.Object({ ok: Type.Boolean() }), 404: Type.Unsafe({ $ref: 'DemoProblem#' }) } } }, async () => ({ ok: true }));
+    const doc = (await app.inject({ url: '/openapi.json' })).json();
+    expect(Object.keys(doc.components.schemas)).toContain('DemoProblem');
+    expect(JSON.stringify(doc.paths['/x'].get.responses['404'])).toContain('#/components/schemas/DemoProblem');
+  });
+
+  it('keeps the extras of a 5xx AppError out of the answer, except its headers', async () => {
+    const app = await createService({ name: 'demo', logger: false });
+    app.get('/upstream', async () => {
+      throw new AppError('BAD_GATEWAY', 'users is unavailable', { cause: 'connect ECONNREFUSED 10.0.0.7:8082', headers: { 'retry-after': '5' } });
+    });
+    const res = await app.inject({ url: '/upstream' });
+    expect(res.statusCode).toBe(502);
+    expect(res.headers['retry-after']).toBe('5');
+    expect(res.body).not.toContain('10.0.0.7');
+    expect(res.json()).not.toHaveProperty('cause');
   });
 });

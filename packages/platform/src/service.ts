@@ -3,6 +3,7 @@
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, {
+  LogController,
   type FastifyBaseLogger,
   type FastifyError,
   type FastifyInstance,
@@ -87,12 +88,20 @@ export async function createService(opts: ServiceOptions): Promise<App> {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
-    requestIdLogLabel: 'requestId',
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
     bodyLimit: opts.bodyLimit ?? 256 * 1024,
     trustProxy: opts.trustProxy ?? false,
     return503OnClosing: true,
     routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
-    disableRequestLogging: false,
+    // Router failures (a malformed %-escape, an over-long parameter) happen before any hook
+    // runs; without this Fastify answers them with its own non-problem JSON.
+    frameworkErrors: (err, req, reply) => {
+      reply.header('x-request-id', String(req.id));
+      if (err.code === 'FST_ERR_BAD_URL') return sendProblem(req, reply, 'BAD_REQUEST', 'Malformed URL');
+      if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') return sendProblem(req, reply, 'BAD_REQUEST', 'A path parameter is too long');
+      req.log.error({ err }, 'router error');
+      return sendProblem(req, reply, 'INTERNAL');
+    },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   app.setValidatorCompiler(validatorCompiler);
@@ -124,6 +133,17 @@ export async function createService(opts: ServiceOptions): Promise<App> {
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', String(req.id));
   });
+  // Graceful close: requests in flight finish, but a keep-alive client (the gateway's pool
+  // honours our Keep-Alive hint for minutes) would then hold the server open until the
+  // shutdown timer kills the process. Once closing, every response ends its connection.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_req, reply, payload) => {
+    if (closing) reply.header('connection', 'close');
+    return payload;
+  });
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
     const labels = { method: req.method, route, status: String(reply.statusCode) };
@@ -136,7 +156,11 @@ export async function createService(opts: ServiceOptions): Promise<App> {
       const def = codes[err.code];
       if (!def) req.log.error({ err }, 'unknown error code');
       else if (def.status >= 500) req.log.error({ err }, err.message);
-      return sendProblem(req, reply, def ? err.code : 'INTERNAL', def && def.status < 500 ? err.detail : undefined, err.extras);
+      // A 5xx says nothing about our internals: detail and extras (e.g. the http client's
+      // `cause`, which names upstream hosts) go to the log above, only headers to the client.
+      const clientError = def !== undefined && def.status < 500;
+      const extras = clientError ? err.extras : err.extras.headers ? { headers: err.extras.headers } : {};
+      return sendProblem(req, reply, def ? err.code : 'INTERNAL', clientError ? err.detail : undefined, extras);
     }
     const fe = err as FastifyError;
     if (fe.validation) {
@@ -161,6 +185,11 @@ export async function createService(opts: ServiceOptions): Promise<App> {
   app.setNotFoundHandler((req, reply) => sendProblem(req, reply, 'NOT_FOUND', `No route for ${req.method} ${req.url.split('?')[0]}`));
 
   await app.register(swagger, {
+    // Shared schemas (app.addSchema) appear under their own $id in components, not as
+    // def-0, def-1...: stable names that do not clash when the gateway merges documents.
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
+    },
     openapi: {
       openapi: '3.1.0',
       info: { title: `HealthMatch ${opts.name}`, version: opts.version ?? '1.0.0', description: opts.description },

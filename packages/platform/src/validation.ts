@@ -3,6 +3,7 @@
 // querystring, params and headers are strings on the wire and are coerced.
 import Ajv, { type ErrorObject } from 'ajv';
 import addFormats from 'ajv-formats';
+import type { Static, TSchema } from '@sinclair/typebox';
 import type { FastifySchemaCompiler } from 'fastify';
 import type { FieldError } from './errors.ts';
 
@@ -33,6 +34,8 @@ export function toFieldErrors(errors: ErrorObject[] | Array<Record<string, unkno
   const seen = new Set<string>();
   const out: FieldError[] = [];
   for (const raw of errors as ErrorObject[]) {
+    // An if/then failure is already reported by the errors of its `then` branch.
+    if (raw.keyword === 'if') continue;
     let path = (raw.instancePath ?? '').replace(/^\//, '');
     const params = (raw.params ?? {}) as Record<string, unknown>;
     if (raw.keyword === 'required' && typeof params.missingProperty === 'string') {
@@ -53,4 +56,30 @@ export function toFieldErrors(errors: ErrorObject[] | Array<Record<string, unkno
     out.push({ field, message });
   }
   return out;
+}
+
+const checkAjv = (() => {
+  const ajv = new Ajv.default({ allErrors: true, coerceTypes: false, removeAdditional: false, useDefaults: false, strict: false });
+  addFormats.default(ajv);
+  return ajv;
+})();
+
+export interface SchemaCheck<T> {
+  /** Narrows `value` to the schema's type; never coerces or fills in defaults. */
+  check(value: unknown): value is T;
+  /** Every problem of the last failed check(), as field errors rooted at `root`. */
+  errors(root?: string): FieldError[];
+}
+
+/**
+ * A checker for data that crosses a process boundary without going through a route schema:
+ * answers of other services, events. Same formats as request validation, but strict and
+ * read-only (no coercion, no defaults), so what passes is exactly what was received.
+ */
+export function compileSchemaCheck<T extends TSchema>(schema: T): SchemaCheck<Static<T>> {
+  const validate = checkAjv.compile(schema as object);
+  return {
+    check: (value: unknown): value is Static<T> => validate(value) === true,
+    errors: (root = 'body') => toFieldErrors(validate.errors ?? [], root),
+  };
 }

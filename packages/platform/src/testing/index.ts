@@ -2,7 +2,7 @@
 // PostgreSQL server that the global setup provides (embedded, or TEST_DATABASE_URL).
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { ensureDatabase } from '../embedded-postgres.ts';
+import { ensureDatabase } from '../postgres-admin.ts';
 
 export function testAdminUrl(): string {
   const url = process.env.HM_TEST_PG_ADMIN_URL;

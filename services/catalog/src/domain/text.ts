@@ -34,15 +34,19 @@ export function foldUpper(s: string): string {
 
 const UPPER = 'A-ZÀ-ÖØ-Þ';
 const LOWER = 'a-zß-öø-ÿ';
+// Words that open the source's notes; they show up glued to the previous word.
+const NOTE_OPENERS = 'Non|Per|Con|Incluso|Inclusa|Inclusi|Incluse|Escluso|Esclusa|Esclusi|Escluse|Compreso|Compresa';
+// A capitalised word glued to the previous one: a note opener, or any capitalised word of
+// five letters or more (shorter ones are too often abbreviations: "HDVAg", "MESh", "SNPs",
+// or typos such as "VALUTAZIONdi", which must not be split into "VALUTAZIO Ndi").
+const GLUED_WORD = `(?:(?:${NOTE_OPENERS})(?![\\p{L}])|[${UPPER}][${LOWER}]{4,})`;
 // "ENCEFALICONon associabile": an upper-case word run straight into a capitalised word.
-// At least three capitals before and two lower-case letters after, so that "HDVAg", "MESh"
-// and "SNPs" (real abbreviations) are left alone.
-const GLUED_AFTER_UPPER = new RegExp(`([${UPPER}]{3,})(?=[${UPPER}][${LOWER}]{2,})`, 'gu');
+const GLUED_AFTER_UPPER = new RegExp(`([${UPPER}]{3,})(?=${GLUED_WORD})`, 'gu');
 // "disordini del movimentoEscluso": a lower-case word run straight into a capitalised word.
 // At least three lower-case letters before, so "IgG", "pH", "HbA2", "fPSA" stay intact.
-const GLUED_AFTER_LOWER = new RegExp(`([${LOWER}]{3,})(?=[${UPPER}][${LOWER}]{2,})`, 'gu');
+const GLUED_AFTER_LOWER = new RegExp(`([${LOWER}]{3,})(?=${GLUED_WORD})`, 'gu');
 // "PERONEALE.Incluso": a full stop with no space before a capitalised word. Not after a
-// digit (decimals) and not before a capital followed by a full stop ("I.U.D.", "A.B.").
+// digit (decimals); initialisms ("I.U.D.", "A.B.") have no lower case after the stop.
 const MISSING_SPACE_AFTER_STOP = new RegExp(`(?<=[^\\s\\d.])(\\.+)(?=[${UPPER}][${LOWER}]{2,})`, 'gu');
 const WHITESPACE_RUN = /\s+/gu;
 // The source doubles some quotes inside quoted fields (`""VACUUM ASSISTED""`).
@@ -83,28 +87,68 @@ export function descriptionTitle(description: string): string {
   if (stop) s = s.slice(0, stop.index);
   const note = NOTE_MARKER.exec(s);
   if (note && note.index > 0) s = s.slice(0, note.index);
-  return s.replace(/[\s.,;:]+$/u, '').trim();
+  s = cutAtCapitalisedWord(s);
+  return s.replace(/[\s.,;:\-–/]+$/u, '').trim();
+}
+
+// "Sondaggio", "Per", "'Esame": a capital and at least two lower-case letters, no other
+// capital ("IgG", "HbA2", "Sm" are abbreviations, not the start of a note).
+const CAPITALISED_WORD = /^[^\p{L}\p{N}([]*\p{Lu}\p{Ll}{2,}(?![\p{L}]*\p{Lu})/u;
+
+/**
+ * An upper-case title followed, without a full stop, by a note in ordinary case
+ * ("SPECILLAZIONE DELLE VIE LACRIMALI Sondaggio meccanico ..."): cut before the first
+ * capitalised word outside brackets. Titles that do not start upper case are left alone.
+ */
+function cutAtCapitalisedWord(s: string): string {
+  const words = s.split(' ');
+  // Only for titles that start upper case ("VISITA ...", also the typo "VALUTAZIONdi").
+  if (!/^[^\p{L}]*\p{Lu}\p{Lu}/u.test(words[0] ?? '')) return s;
+  let depth = 0;
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i] ?? '';
+    if (i > 0 && depth === 0 && CAPITALISED_WORD.test(w)) return words.slice(0, i).join(' ');
+    for (const ch of w) {
+      if (ch === '(' || ch === '[') depth++;
+      else if ((ch === ')' || ch === ']') && depth > 0) depth--;
+    }
+  }
+  return s;
 }
 
 // Words that stay upper case in a display name: imaging and test acronyms of the catalogue.
+// Consonant-only words ("TC", "RX", "MDC", "HTLV") and short bracketed words ("(SPE)",
+// "[CAPD]") are kept as abbreviations without being listed.
 const ACRONYMS = new Set([
-  'ABI', 'ADL', 'AIDS', 'ANCA', 'BNP', 'CEA', 'CPK', 'DNA', 'DXA', 'ECG', 'EEG', 'EGDS', 'EMG',
-  'EOG', 'ERG', 'FDG', 'FISH', 'HBV', 'HCV', 'HDV', 'HIV', 'HLA', 'HPV', 'ICF', 'ICSI', 'IMRT',
-  'IUD', 'IUI', 'LASIK', 'LASEK', 'MDC', 'OCT', 'ORL', 'PAI', 'PAP', 'PCR', 'PET', 'PRK', 'PSA',
-  'PTK', 'RM', 'RNA', 'RX', 'SPET', 'TC', 'TSH', 'VEP', 'YAG',
+  'ABI', 'ACE', 'ADL', 'AIDS', 'AMA', 'ANA', 'ANCA', 'BNP', 'CA', 'CEA', 'CPK', 'DNA', 'DXA', 'EBV',
+  'ECG', 'EEG', 'EGDS', 'EGFR', 'EIA', 'EMG', 'EOG', 'ERG', 'FDG', 'FISH', 'HAV', 'HBV', 'HCV',
+  'HDV', 'HEV', 'HIV', 'HLA', 'HPV', 'HSV', 'ICF', 'ICSI', 'IMRT', 'IUD', 'IUI', 'LASIK', 'LASEK',
+  'MDC', 'OCT', 'OMS', 'ORL', 'PAI', 'PAP', 'PCR', 'PET', 'PRK', 'PSA', 'PTK', 'RM', 'RNA', 'RX',
+  'SPET', 'TC', 'TSH', 'VEP', 'YAG',
 ]);
-const ROMAN_NUMERAL = /^(?:II|III|IV|VI|VII|VIII|IX|XI|XII)$/;
+const ROMAN_NUMERAL = /^(?:II|III|IV|VI{1,3}|IX|XI{0,3}|XIV|XV)$/;
 // Upper-case Italian writes a final accented vowel as vowel + apostrophe ("ETA'", "PIU'").
 const APOSTROPHE_ACCENT: Record<string, string> = { a: 'à', e: 'è', i: 'ì', o: 'ò', u: 'ù' };
+// Single letters that are Italian words ("e", "o", "a", "i"); others are names ("vitamina D").
+const ONE_LETTER_WORDS = new Set(['A', 'E', 'I', 'O']);
+
+const lettersOf = (s: string): string => s.replace(/[^\p{L}]/gu, '');
+
+function displayPart(part: string): string {
+  const letters = lettersOf(part);
+  if (letters === '' || letters !== letters.toUpperCase()) return part; // mixed case: as given ("IgG", "pH")
+  if (ACRONYMS.has(letters) || ROMAN_NUMERAL.test(letters)) return part;
+  if (/\p{N}/u.test(part) && letters.length <= 4) return part; // "CO2", "O2", "B12", "C13"
+  if (letters.length === 1) return ONE_LETTER_WORDS.has(letters) ? part.toLowerCase() : part;
+  if (!/[AEIOUÀ-ÖØ-Ý]/u.test(letters)) return part; // consonant-only abbreviations
+  return part.toLowerCase().replace(/([aeiou])['’](?=$|[^\p{L}])/gu, (_m, v: string) => APOSTROPHE_ACCENT[v] ?? v);
+}
 
 function displayWord(word: string): string {
-  const letters = word.replace(/[^\p{L}]/gu, '');
-  if (letters === '' || letters !== letters.toUpperCase()) return word; // mixed case: as given ("IgG", "pH")
-  if (/\p{N}/u.test(word)) return word; // "CO2", "B12", "HbA1c"
-  if (ACRONYMS.has(letters) || ROMAN_NUMERAL.test(letters)) return word;
-  // Consonant-only words are abbreviations ("TC", "RX", "MDC").
-  if (letters.length >= 2 && !/[AEIOUÀ-ÖØ-Ý]/u.test(letters)) return word;
-  return word.toLowerCase().replace(/([aeiou])['’](?=$|[^\p{L}])/gu, (_m, v: string) => APOSTROPHE_ACCENT[v] ?? v);
+  const letters = lettersOf(word);
+  if (/^[([].*[)\]][,.;:]?$/u.test(word) && letters.length <= 5 && letters === letters.toUpperCase()) return word;
+  // "TC-GUIDATA" -> "TC-guidata", "E/O" -> "e/o".
+  return word.split(/([/-])/).map(displayPart).join('');
 }
 
 /**
@@ -115,9 +159,10 @@ function displayWord(word: string): string {
 export function displayName(description: string): string {
   const title = descriptionTitle(description) || cleanDescription(description);
   const text = title.split(' ').map(displayWord).join(' ');
-  const first = text.search(/\p{L}/u);
-  if (first < 0) return text;
-  return text.slice(0, first) + text.charAt(first).toUpperCase() + text.slice(first + 1);
+  // Capitalise the first word unless it keeps a case of its own ("pH-metria", "IgE", "TC").
+  const first = /\p{L}+/u.exec(text);
+  if (!first || first[0] !== first[0].toLowerCase()) return text;
+  return text.slice(0, first.index) + first[0].charAt(0).toUpperCase() + text.slice(first.index + 1);
 }
 
 // Articles, prepositions and conjunctions that carry no meaning in a query. Dropped from a

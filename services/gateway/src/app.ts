@@ -1,0 +1,93 @@
+// The gateway: the only public entry. It routes by prefix, checks the access token at the
+// edge, limits request rates per client address, answers CORS preflights, and serves the
+// merged API documentation. It owns no data.
+import rateLimit from '@fastify/rate-limit';
+import { ROLES } from '@healthmatch/contracts';
+import {
+  AppError,
+  authPlugin,
+  createHttpClient,
+  createService,
+  createTokenVerifier,
+  remoteJwks,
+  type App,
+  type ServiceOptions,
+  type TokenVerifier,
+} from '@healthmatch/platform';
+import type { GatewayConfig } from './config.ts';
+import { registerCors } from './cors.ts';
+import { docsRoutes } from './docs.ts';
+import { pathProblem } from './path-guard.ts';
+import { proxyRoutes } from './proxy.ts';
+import { upstreamsFrom } from './route-table.ts';
+import { statusRoutes } from './status.ts';
+
+export interface GatewayDeps {
+  logger?: ServiceOptions['logger'];
+  /** Defaults to the auth service's JWKS. */
+  verifier?: TokenVerifier;
+}
+
+/** Timeout of the gateway's own calls to the services (docs, status), not of proxied requests. */
+const SIDE_CALL_TIMEOUT_MS = 3_000;
+
+export async function buildApp(config: GatewayConfig, deps: GatewayDeps = {}): Promise<App> {
+  const app = await createService({
+    name: 'gateway',
+    description: 'The public entry of HealthMatch',
+    logLevel: config.LOG_LEVEL,
+    logger: deps.logger,
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    trustProxy: config.trustProxy,
+  });
+  const upstreams = upstreamsFrom(config);
+
+  // First of the gateway's hooks: a target that could escape its prefix goes nowhere.
+  app.addHook('onRequest', async (req) => {
+    const problem = pathProblem(req.raw.url ?? '');
+    if (problem) throw new AppError('BAD_REQUEST', `Rejected request path: ${problem}`);
+  });
+
+  registerCors(app, config.corsOrigins);
+
+  if (config.REDIS_URL) {
+    app.log.warn('REDIS_URL is set, but the Redis rate-limit store needs ioredis, which is not installed: rate limits are counted in memory, per gateway instance');
+  }
+  // The general per-address limit; login and register set their own in proxy.ts.
+  await app.register(rateLimit, {
+    global: true,
+    hook: 'onRequest',
+    max: config.RATE_LIMIT_MAX,
+    timeWindow: config.RATE_LIMIT_WINDOW_SECONDS * 1000,
+    cache: 10_000,
+  });
+
+  const auth = upstreams.find((u) => u.service === 'auth');
+  const verifier =
+    deps.verifier ??
+    createTokenVerifier(remoteJwks(`${auth?.url ?? config.AUTH_URL}/.well-known/jwks.json`), {
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+      roles: ROLES,
+    });
+  await app.register(authPlugin, { verifier });
+
+  await app.register(proxyRoutes, {
+    upstreams,
+    timeoutMs: config.UPSTREAM_TIMEOUT_MS,
+    connectTimeoutMs: config.UPSTREAM_CONNECT_TIMEOUT_MS,
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    authRateLimit: { max: config.AUTH_RATE_LIMIT_MAX, timeWindowMs: config.AUTH_RATE_LIMIT_WINDOW_SECONDS * 1000 },
+  });
+
+  const clients = new Map(
+    upstreams.map((u) => [u.service, createHttpClient({ baseUrl: u.url, name: u.service, timeoutMs: SIDE_CALL_TIMEOUT_MS, retries: 0 })]),
+  );
+  app.addHook('onClose', async () => {
+    await Promise.all([...clients.values()].map((c) => c.close()));
+  });
+  await app.register(docsRoutes, { upstreams, clients, cacheSeconds: config.DOCS_CACHE_SECONDS });
+  await app.register(statusRoutes, { upstreams, clients });
+
+  return app;
+}

@@ -1,0 +1,70 @@
+// buildApp(): the users service as a Fastify instance that never listens (tests use inject()).
+import { ErrorCodes, ROLES } from '@healthmatch/contracts';
+import {
+  authPlugin,
+  createDatabase,
+  createFieldCipher,
+  createService,
+  createTokenVerifier,
+  remoteJwks,
+  type App,
+  type Database,
+  type TokenVerifier,
+} from '@healthmatch/platform';
+import type { UsersConfig } from './config.ts';
+import { createProfileRepository } from './db/profile-repository.ts';
+import { schema } from './db/schema.ts';
+import { createProfileService } from './domain/profile-service.ts';
+import { assertRingOpensStoredFields, resolveFieldKeyRing } from './field-keys.ts';
+import { internalProfileRoutes } from './routes/internal-profiles/index.ts';
+import { providerRoutes } from './routes/providers/index.ts';
+import { userRoutes } from './routes/users/index.ts';
+
+export type UsersDatabase = Database<typeof schema>;
+
+export interface UsersDeps {
+  /** An open database the caller owns; otherwise one is created from DATABASE_URL and closed with the app. */
+  database?: UsersDatabase;
+  /** Access-token verifier; defaults to the auth service's JWKS at AUTH_URL. */
+  verifier?: TokenVerifier;
+  logger?: false | { stream: NodeJS.WritableStream };
+  now?: () => Date;
+}
+
+export async function buildApp(config: UsersConfig, deps: UsersDeps = {}): Promise<App> {
+  const database = deps.database ?? createDatabase(config.DATABASE_URL, schema, { applicationName: 'users' });
+  const app = await createService({
+    name: 'users',
+    description: 'Patient and provider profiles; public provider directory data',
+    logLevel: config.LOG_LEVEL,
+    logger: deps.logger,
+    errorCodes: ErrorCodes,
+    readiness: [{ name: 'database', check: () => database.ping() }],
+    openapiTags: [
+      { name: 'users', description: "the caller's own profile" },
+      { name: 'providers', description: 'public provider data' },
+    ],
+  });
+  if (!deps.database) app.addHook('onClose', () => database.close());
+
+  try {
+    const ring = await resolveFieldKeyRing(config, database, app.log);
+    const profiles = createProfileRepository(database.db, createFieldCipher(ring));
+    assertRingOpensStoredFields(ring, await profiles.keyIdsInUse());
+
+    const jwksUrl = `${config.AUTH_URL.replace(/\/+$/, '')}/.well-known/jwks.json`;
+    await app.register(authPlugin, {
+      verifier: deps.verifier ?? createTokenVerifier(remoteJwks(jwksUrl), { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, roles: ROLES }),
+    });
+
+    const service = createProfileService({ store: profiles, now: deps.now });
+    await app.register(internalProfileRoutes, { service });
+    await app.register(userRoutes, { service });
+    await app.register(providerRoutes, { service });
+    await app.ready();
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
+  return app;
+}

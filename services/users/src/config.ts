@@ -1,0 +1,32 @@
+// Environment of the users service, parsed once at start-up.
+import { BaseEnv, ConfigError, Env, FieldCipherError, loadConfig, parseFieldKeyRing } from '@healthmatch/platform';
+import { Type, type Static } from '@sinclair/typebox';
+
+export const UsersEnv = Type.Object({
+  ...BaseEnv,
+  PORT: Env.port(8082),
+  DATABASE_URL: Env.postgresUrl(),
+  AUTH_URL: Env.url({ default: 'http://127.0.0.1:8081' }),
+  JWT_ISSUER: Env.string({ default: 'healthmatch-auth', minLength: 1 }),
+  JWT_AUDIENCE: Env.string({ default: 'healthmatch', minLength: 1 }),
+  // No pattern on purpose: loadConfig quotes invalid values, and this one is a secret.
+  FIELD_ENCRYPTION_KEYS: Env.optional(
+    Type.String({ description: 'keyId:<base64 of 32 bytes>[,keyId:<base64>...]; the first key encrypts, all listed keys decrypt' }),
+  ),
+});
+
+export type UsersConfig = Static<typeof UsersEnv>;
+
+export function loadUsersConfig(env: Record<string, string | undefined> = process.env): UsersConfig {
+  const config = loadConfig('users', UsersEnv, env);
+  if (config.FIELD_ENCRYPTION_KEYS !== undefined) {
+    try {
+      parseFieldKeyRing(config.FIELD_ENCRYPTION_KEYS);
+    } catch (err) {
+      // The parser's messages name the entry and the problem, never the key material.
+      if (err instanceof FieldCipherError) throw new ConfigError('users', [`FIELD_ENCRYPTION_KEYS is invalid: ${err.message}`]);
+      throw err;
+    }
+  }
+  return config;
+}
