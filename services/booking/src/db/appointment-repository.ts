@@ -1,0 +1,144 @@
+// Appointments in PostgreSQL. Double booking is refused by the exclusion constraint
+// appointments_no_overlap (migration 0001), not by a read-then-write check: the check in
+// the use case only gives a friendlier early answer; the constraint decides races.
+import { and, asc, eq, gt, gte, lt, ne, sql, type SQL } from 'drizzle-orm';
+import { PgErrorCode, pgErrorCode } from '@healthmatch/platform';
+import { uuidv7 } from 'uuidv7';
+import type { Actor, AppointmentRecord, AppointmentRepository } from '../domain/ports.ts';
+import { DAY_MS, parseLocalDate } from '../domain/zoned-time.ts';
+import type { BookingDatabase } from './database.ts';
+import { appointments, idempotencyKeys } from './schema.ts';
+
+type Row = typeof appointments.$inferSelect;
+
+const toRecord = (r: Row): AppointmentRecord => ({
+  id: r.id,
+  status: r.status,
+  providerId: r.providerId,
+  patientId: r.patientId,
+  offeringId: r.offeringId,
+  serviceId: r.serviceId,
+  serviceName: r.serviceName,
+  modality: r.modality,
+  price: { amount: r.priceAmount, currency: r.priceCurrency },
+  durationMinutes: r.durationMinutes,
+  timeZone: r.timeZone,
+  start: r.startAt,
+  end: r.endAt,
+  createdAt: r.createdAt,
+  cancelledAt: r.cancelledAt,
+  cancelledBy: r.cancelledBy,
+  cancelReason: r.cancelReason,
+});
+
+/** The rows `actor` may see: theirs as patient, or theirs as provider. */
+const ownedBy = (actor: Actor): SQL =>
+  actor.role === 'patient' ? eq(appointments.patientId, actor.id) : eq(appointments.providerId, actor.id);
+
+/** Local date of the appointment in its own zone (the provider's at booking time). */
+const localDate = sql`(${appointments.startAt} at time zone ${appointments.timeZone})::date`;
+
+export function appointmentRepository({ db }: BookingDatabase): AppointmentRepository {
+  const findVisible = async (id: string, actor: Actor) => {
+    const [row] = await db.select().from(appointments).where(and(eq(appointments.id, id), ownedBy(actor)));
+    return row ? toRecord(row) : null;
+  };
+
+  return {
+    async busyIntervals(providerId, from, to) {
+      const rows = await db
+        .select({ start: appointments.startAt, end: appointments.endAt })
+        .from(appointments)
+        .where(and(eq(appointments.providerId, providerId), ne(appointments.status, 'cancelled'), lt(appointments.startAt, to), gt(appointments.endAt, from)));
+      return rows;
+    },
+
+    async insert(a, idempotency) {
+      const id = uuidv7();
+      try {
+        return await db.transaction(async (tx) => {
+          if (idempotency) {
+            // The key row goes first: a concurrent request with the same key waits here
+            // until we commit, then finds the key taken and replays our appointment.
+            const claimed = await tx
+              .insert(idempotencyKeys)
+              .values({ patientId: a.patientId, key: idempotency.key, requestHash: idempotency.requestHash, appointmentId: id, createdAt: a.createdAt })
+              .onConflictDoNothing()
+              .returning({ key: idempotencyKeys.key });
+            if (claimed.length === 0) return { kind: 'key-taken' as const };
+          }
+          const [row] = await tx
+            .insert(appointments)
+            .values({
+              id,
+              status: 'booked',
+              providerId: a.providerId,
+              patientId: a.patientId,
+              offeringId: a.offeringId,
+              serviceId: a.serviceId,
+              serviceName: a.serviceName,
+              modality: a.modality,
+              priceAmount: a.price.amount,
+              priceCurrency: a.price.currency,
+              durationMinutes: a.durationMinutes,
+              timeZone: a.timeZone,
+              startAt: a.start,
+              endAt: a.end,
+              createdAt: a.createdAt,
+            })
+            .returning();
+          return { kind: 'created' as const, appointment: toRecord(row!) };
+        });
+      } catch (err) {
+        if (pgErrorCode(err) === PgErrorCode.exclusionViolation) return { kind: 'slot-taken' };
+        throw err;
+      }
+    },
+
+    async findIdempotency(patientId, key) {
+      const [row] = await db
+        .select({ requestHash: idempotencyKeys.requestHash, appointment: appointments })
+        .from(idempotencyKeys)
+        .innerJoin(appointments, eq(appointments.id, idempotencyKeys.appointmentId))
+        .where(and(eq(idempotencyKeys.patientId, patientId), eq(idempotencyKeys.key, key)));
+      return row ? { requestHash: row.requestHash, appointment: toRecord(row.appointment) } : null;
+    },
+
+    findVisible,
+
+    async list(actor, filter, limit, after) {
+      const conditions: SQL[] = [ownedBy(actor)];
+      if (filter.status) conditions.push(eq(appointments.status, filter.status));
+      if (filter.from !== undefined) {
+        // The coarse bound on start_at lets the (owner, start_at) index do the work; the
+        // exact test is on the local date. UTC offsets lie within -12h..+14h.
+        conditions.push(gte(appointments.startAt, new Date((parseLocalDate(filter.from)! - 1) * DAY_MS)));
+        conditions.push(sql`${localDate} >= ${filter.from}::date`);
+      }
+      if (filter.to !== undefined) {
+        conditions.push(lt(appointments.startAt, new Date((parseLocalDate(filter.to)! + 2) * DAY_MS)));
+        conditions.push(sql`${localDate} <= ${filter.to}::date`);
+      }
+      if (after) conditions.push(sql`(${appointments.startAt}, ${appointments.id}) > (${after.start.toISOString()}::timestamptz, ${after.id}::uuid)`);
+      const rows = await db
+        .select()
+        .from(appointments)
+        .where(and(...conditions))
+        .orderBy(asc(appointments.startAt), asc(appointments.id))
+        .limit(limit);
+      return rows.map(toRecord);
+    },
+
+    async cancel(id, actor, now, reason) {
+      const [row] = await db
+        .update(appointments)
+        .set({ status: 'cancelled', cancelledAt: now, cancelledBy: actor.role, cancelReason: reason })
+        .where(and(eq(appointments.id, id), ownedBy(actor), eq(appointments.status, 'booked'), gt(appointments.startAt, now)))
+        .returning();
+      if (row) return { kind: 'cancelled', appointment: toRecord(row) };
+      const current = await findVisible(id, actor);
+      if (!current) return { kind: 'not-found' };
+      return current.status === 'cancelled' ? { kind: 'already-cancelled' } : { kind: 'started' };
+    },
+  };
+}

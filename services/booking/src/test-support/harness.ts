@@ -1,0 +1,207 @@
+// Test support for the booking service: a tiny real HTTP server on 127.0.0.1:0 that plays
+// the catalog (Offering JSON of our own contract) and the auth service's JWKS (jose
+// Ed25519 keys), access tokens, a controllable clock, and an app on a fresh database.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { Offering } from '@healthmatch/contracts';
+import { runMigrations, type App } from '@healthmatch/platform';
+import { createTestDatabase, type TestDatabase } from '@healthmatch/platform/testing';
+import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
+import { uuidv7 } from 'uuidv7';
+import { buildApp, type BookingAppDeps } from '../app.ts';
+import { loadBookingConfig, type BookingConfig } from '../config.ts';
+import { createBookingDatabase, type BookingDatabase } from '../db/database.ts';
+import type { Clock } from '../domain/ports.ts';
+
+export const MIGRATIONS = fileURLToPath(new URL('../../migrations', import.meta.url));
+export const ISSUER = 'healthmatch-auth';
+export const AUDIENCE = 'healthmatch';
+
+export const newId = (): string => uuidv7();
+
+export class TestClock implements Clock {
+  private current: number;
+  constructor(iso: string) {
+    this.current = Date.parse(iso);
+  }
+  now(): Date {
+    return new Date(this.current);
+  }
+  set(iso: string): void {
+    this.current = Date.parse(iso);
+  }
+}
+
+export function makeOffering(overrides: Partial<Offering> & { providerId: string }): Offering {
+  return {
+    id: newId(),
+    service: { id: newId(), code: 'V001', name: 'Visita cardiologica' },
+    specialty: { code: '08', name: 'Cardiologia', derived: true },
+    price: { amount: 4500, currency: 'EUR' },
+    durationMinutes: 30,
+    modality: 'in_person',
+    location: { address: 'Via Roma 1', city: 'Roma', lat: 41.9, lon: 12.5 },
+    active: true,
+    createdAt: '2026-01-01T00:00:00Z',
+    updatedAt: '2026-01-01T00:00:00Z',
+    ...overrides,
+  };
+}
+
+export interface FakeUpstream {
+  url: string;
+  offerings: Map<string, unknown>;
+  /** x-request-id of every catalog call, in order. */
+  catalogRequestIds: string[];
+  /** When set, the catalog answers this status with a problem body. */
+  catalogFailure: number | null;
+  token(sub: string, role: 'patient' | 'provider' | 'admin'): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startFakeUpstream(): Promise<FakeUpstream> {
+  const kid = 'test-key-1';
+  const { publicKey, privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+  const jwk = { ...(await exportJWK(publicKey)), kid, alg: 'EdDSA', use: 'sig' } as JWK;
+
+  const state: Pick<FakeUpstream, 'offerings' | 'catalogRequestIds' | 'catalogFailure'> = {
+    offerings: new Map(),
+    catalogRequestIds: [],
+    catalogFailure: null,
+  };
+  const send = (res: ServerResponse, status: number, body: unknown, type = 'application/json') => {
+    res.writeHead(status, { 'content-type': type });
+    res.end(JSON.stringify(body));
+  };
+  const server: Server = createServer((req: IncomingMessage, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (req.method === 'GET' && url.pathname === '/.well-known/jwks.json') return send(res, 200, { keys: [jwk] });
+    const m = /^\/api\/v1\/catalog\/offerings\/([^/]+)$/.exec(url.pathname);
+    if (req.method === 'GET' && m) {
+      state.catalogRequestIds.push(String(req.headers['x-request-id'] ?? ''));
+      if (state.catalogFailure !== null) return send(res, state.catalogFailure, { code: 'INTERNAL', status: state.catalogFailure }, 'application/problem+json');
+      const offering = state.offerings.get(decodeURIComponent(m[1]!));
+      if (offering === undefined) return send(res, 404, { code: 'CATALOG_OFFERING_NOT_FOUND', status: 404 }, 'application/problem+json');
+      return send(res, 200, offering);
+    }
+    return send(res, 404, { code: 'NOT_FOUND', status: 404 }, 'application/problem+json');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return Object.assign(state, {
+    url: `http://127.0.0.1:${port}`,
+    token: (sub: string, role: 'patient' | 'provider' | 'admin') =>
+      new SignJWT({ role, typ: 'access' })
+        .setProtectedHeader({ alg: 'EdDSA', kid })
+        .setSubject(sub)
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .setIssuedAt()
+        .setExpirationTime('15m')
+        .sign(privateKey),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        if (!server.listening) return resolve(); // idempotent: a test may close it early
+        server.closeAllConnections();
+        server.close((err) => (err ? reject(err) : resolve()));
+      }),
+  });
+}
+
+export function testConfig(databaseUrl: string, upstreamUrl: string): BookingConfig {
+  return loadBookingConfig({
+    DATABASE_URL: databaseUrl,
+    CATALOG_URL: upstreamUrl,
+    AUTH_URL: upstreamUrl,
+    JWT_ISSUER: ISSUER,
+    JWT_AUDIENCE: AUDIENCE,
+    LOG_LEVEL: 'silent',
+  });
+}
+
+export interface BookingTestEnv {
+  app: App;
+  upstream: FakeUpstream;
+  clock: TestClock;
+  config: BookingConfig;
+  testDb: TestDatabase;
+  /** Another app instance with its own pool on the same database. */
+  secondApp(): Promise<App>;
+  close(): Promise<void>;
+}
+
+/** A fresh database with the migrations applied and an app on it (logs silenced). */
+export async function startBookingTestEnv(prefix: string, opts: { now?: string; deps?: BookingAppDeps } = {}): Promise<BookingTestEnv> {
+  const testDb = await createTestDatabase(prefix);
+  await runMigrations(testDb.url, MIGRATIONS, 'booking');
+  const upstream = await startFakeUpstream();
+  const clock = new TestClock(opts.now ?? '2026-03-02T06:00:00Z');
+  const config = testConfig(testDb.url, upstream.url);
+  const apps: App[] = [];
+  const make = async () => {
+    const app = await buildApp(config, { logger: false, clock, ...opts.deps });
+    apps.push(app);
+    return app;
+  };
+  const app = await make();
+  return {
+    app,
+    upstream,
+    clock,
+    config,
+    testDb,
+    secondApp: make,
+    async close() {
+      for (const a of apps) await a.close();
+      await upstream.close();
+      await testDb.drop();
+    },
+  };
+}
+
+/** A direct pool on a test database, for assertions the API does not expose. */
+export function openDatabase(url: string): BookingDatabase {
+  return createBookingDatabase(url, { max: 2 });
+}
+
+/** Weekday hours used by most tests: Europe/Rome, Mon-Fri 09:00-12:00 and 14:00-17:00. */
+export const ROME_WEEKDAYS = {
+  timeZone: 'Europe/Rome',
+  weekly: (['mon', 'tue', 'wed', 'thu', 'fri'] as const).flatMap((day) => [
+    { day, start: '09:00', end: '12:00' },
+    { day, start: '14:00', end: '17:00' },
+  ]),
+  exceptions: [] as Array<{ date: string; closed?: boolean; intervals?: Array<{ start: string; end: string }> }>,
+  minNoticeMinutes: 60,
+};
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+export interface RouteTestEnv {
+  app: App;
+  upstream: FakeUpstream;
+  clock: TestClock;
+  close(): Promise<void>;
+}
+
+/**
+ * An app whose database is unreachable, for route tests of everything decided before the
+ * database is asked (auth, validation, catalog answers). A test that reaches the database
+ * fails loudly instead of passing by accident.
+ */
+export async function startRouteTestEnv(now = '2026-03-02T06:00:00Z'): Promise<RouteTestEnv> {
+  const upstream = await startFakeUpstream();
+  const clock = new TestClock(now);
+  const app = await buildApp(testConfig('postgres://nobody@127.0.0.1:1/unreachable', upstream.url), { logger: false, clock });
+  return {
+    app,
+    upstream,
+    clock,
+    async close() {
+      await app.close();
+      await upstream.close();
+    },
+  };
+}
