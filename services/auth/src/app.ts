@@ -19,7 +19,7 @@ import { createAuthStore } from './db/store.ts';
 import { AccessTokenIssuer } from './domain/access-tokens.ts';
 import { AuthService } from './domain/auth-service.ts';
 import { KeyRing } from './domain/key-ring.ts';
-import { PasswordHasher, type BcryptVerify } from './domain/passwords.ts';
+import { PasswordHasher } from './domain/passwords.ts';
 import type { ProfileDirectory } from './domain/ports.ts';
 import { authRoutes } from './routes/auth/index.ts';
 import { keyRoutes } from './routes/keys/index.ts';
@@ -28,8 +28,6 @@ export interface AuthDeps {
   database: Database<typeof schema>;
   /** The users service; by default its HTTP client at USERS_URL. */
   profiles?: ProfileDirectory;
-  /** Verifier of legacy bcrypt hashes; none is installed yet (see passwords.ts). */
-  bcryptVerify?: BcryptVerify;
   logger?: ServiceOptions['logger'];
 }
 
@@ -64,7 +62,6 @@ export async function buildApp(config: AuthConfig, deps: AuthDeps): Promise<App>
   const auth = new AuthService({
     store: createAuthStore(database.db),
     hasher: new PasswordHasher({
-      bcryptVerify: deps.bcryptVerify,
       onUnsupportedHash: (scheme) => app.log.warn({ scheme }, 'a login met a password hash this build cannot verify'),
     }),
     accessTokens: new AccessTokenIssuer({ keys: keyRing, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS }),

@@ -1,8 +1,9 @@
 import { hash } from '@node-rs/argon2';
-import { describe, expect, it, vi } from 'vitest';
+import { hash as bcryptHash } from '@node-rs/bcrypt';
+import { describe, expect, it } from 'vitest';
 import { hashScheme, PasswordHasher } from './passwords.ts';
 
-// A syntactically valid bcrypt hash (cost 10); nothing here computes bcrypt.
+// A syntactically valid bcrypt hash (cost 10).
 const BCRYPT = '$2b$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy';
 
 describe('PasswordHasher', () => {
@@ -22,17 +23,14 @@ describe('PasswordHasher', () => {
     expect(hasher.needsRehash(BCRYPT)).toBe(true);
   });
 
-  it('fails closed on bcrypt hashes while no bcrypt implementation is plugged in', async () => {
-    const onUnsupportedHash = vi.fn();
-    expect(await new PasswordHasher({ onUnsupportedHash }).verify(BCRYPT, 'anything')).toBe(false);
-    expect(onUnsupportedHash).toHaveBeenCalledWith('bcrypt');
-  });
-
-  it('hands bcrypt hashes to the plugged-in verifier', async () => {
-    const bcryptVerify = vi.fn(async (password: string, stored: string) => password === 'legacy password' && stored === BCRYPT);
-    const legacy = new PasswordHasher({ bcryptVerify });
-    expect(await legacy.verify(BCRYPT, 'legacy password')).toBe(true);
-    expect(await legacy.verify(BCRYPT, 'wrong')).toBe(false);
+  it('verifies legacy bcrypt hashes ($2b$ and $2y$) and asks to rehash them', async () => {
+    const b = await bcryptHash('legacy password', 4);
+    expect(hashScheme(b)).toBe('bcrypt');
+    expect(await hasher.verify(b, 'legacy password')).toBe(true);
+    expect(await hasher.verify(b, 'wrong')).toBe(false);
+    const y = b.replace(/^\$2b\$/, '$2y$');
+    expect(await hasher.verify(y, 'legacy password')).toBe(true);
+    expect(hasher.needsRehash(b)).toBe(true);
   });
 
   it('treats garbage hashes as a failed verification', async () => {

@@ -2,6 +2,7 @@
 // owners can log in, and are replaced by an argon2id hash at that login (needsRehash).
 import { randomBytes } from 'node:crypto';
 import { hash as argon2Hash, parseOptions, verify as argon2Verify, type Algorithm } from '@node-rs/argon2';
+import { verify as bcryptVerify } from '@node-rs/bcrypt';
 
 // Algorithm is a const enum, which isolatedModules cannot read at run time; 2 is Argon2id.
 const ARGON2ID = 2 as Algorithm;
@@ -9,16 +10,7 @@ const ARGON2ID = 2 as Algorithm;
 /** OWASP's argon2id baseline (19 MiB, 2 passes, 1 lane). */
 export const ARGON2_POLICY = { memoryCost: 19_456, timeCost: 2, parallelism: 1, outputLen: 32 } as const;
 
-/** Verifies a bcrypt hash ($2a$/$2b$/$2y$); plug in a real implementation (see README). */
-export type BcryptVerify = (password: string, hash: string) => Promise<boolean>;
-
 export interface PasswordHasherOptions {
-  /**
-   * No bcrypt implementation is installed yet (@node-rs/bcrypt is not a dependency).
-   * TODO(auth): add @node-rs/bcrypt and pass its `verify` here; until then an account
-   * that still has a bcrypt hash cannot log in (its verification fails closed).
-   */
-  bcryptVerify?: BcryptVerify;
   /** Told about hashes this process cannot verify (for the logs). */
   onUnsupportedHash?: (scheme: string) => void;
 }
@@ -51,11 +43,8 @@ export class PasswordHasher {
     const scheme = hashScheme(stored);
     try {
       if (scheme === 'argon2id' || scheme === 'argon2-other') return await argon2Verify(stored, password);
-      if (scheme === 'bcrypt') {
-        if (this.opts.bcryptVerify) return await this.opts.bcryptVerify(password, stored);
-        this.opts.onUnsupportedHash?.('bcrypt');
-        return false;
-      }
+      // Legacy hashes imported from the seed system: they verify, and login upgrades them.
+      if (scheme === 'bcrypt') return await bcryptVerify(password, stored);
     } catch {
       // A corrupt stored hash is a failed verification, never a 500 that tells it apart.
       return false;

@@ -3,6 +3,7 @@
 import { ROLES } from '@healthmatch/contracts';
 import { createTokenVerifier, freePort, type App } from '@healthmatch/platform';
 import { hash as argon2Hash } from '@node-rs/argon2';
+import { hash as bcryptHash } from '@node-rs/bcrypt';
 import { sql } from 'drizzle-orm';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -214,21 +215,13 @@ describe('login', () => {
     expect((await login(email)).statusCode).toBe(200);
   });
 
-  it('verifies a bcrypt hash through the plugged-in verifier and replaces it with argon2id', async () => {
-    const BCRYPT = '$2y$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy';
+  it('verifies a legacy bcrypt hash at login and replaces it with argon2id', async () => {
     const email = uniqueEmail('legacy');
     const id = (await register(email)).json().user.id;
-    await db.database.db.execute(sql`update credentials set password_hash = ${BCRYPT} where id = ${id}`);
-    // Without a bcrypt implementation (today's build) the account cannot log in: fail closed.
-    expect((await login(email)).statusCode).toBe(401);
-    // With one (a stand-in here: this tests the upgrade path, not bcrypt) it logs in and is upgraded.
-    const legacy = await appOn(db, { USERS_URL: users.url }, { bcryptVerify: async (pw, h) => pw === PASSWORD && h === BCRYPT });
-    try {
-      const res = await legacy.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password: PASSWORD } });
-      expect(res.statusCode).toBe(200);
-    } finally {
-      await legacy.close();
-    }
+    const legacyHash = (await bcryptHash(PASSWORD, 4)).replace(/^\$2b\$/, '$2y$');
+    await db.database.db.execute(sql`update credentials set password_hash = ${legacyHash} where id = ${id}`);
+    expect((await login(email, 'not the password at all')).statusCode).toBe(401);
+    expect((await login(email)).statusCode).toBe(200);
     const r = await db.database.db.execute(sql`select password_hash from credentials where id = ${id}`);
     expect((r.rows[0] as { password_hash: string }).password_hash).toMatch(/^\$argon2id\$/);
     expect((await login(email)).statusCode).toBe(200);
