@@ -3,7 +3,7 @@
 // postgres://postgres@127.0.0.1:5432/postgres) uses that server; otherwise an embedded
 // PostgreSQL is started under .data/ for this run and removed afterwards.
 import path from 'node:path';
-import { freePort, startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../packages/platform/src/embedded-postgres.ts';
+import { freePort, startEmbeddedPostgres, type EmbeddedPostgresHandle } from '@healthmatch/platform/embedded-postgres';
 
 let handle: EmbeddedPostgresHandle | undefined;
 
