@@ -2,16 +2,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { DateOnly, Instant, Money, Text, Uuid, page } from './common.ts';
 
-/**
- * A UUID in its plain hyphenated form only: the `uuid` format alone also accepts a
- * `urn:uuid:` prefix, which PostgreSQL's uuid type rejects. Used for ids the client sends.
- */
-export const PlainUuid = Type.String({
-  format: 'uuid',
-  pattern: '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$',
-  description: 'UUID',
-});
-
 export const Weekday = Type.Union((['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const).map((d) => Type.Literal(d)));
 export const WallClock = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$', description: 'HH:MM in the provider zone' });
 export const TimeZone = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_+/-]+$', description: 'IANA time zone, e.g. Europe/Rome' });
@@ -49,7 +39,7 @@ export const Availability = Type.Object({
 export type Availability = Static<typeof Availability>;
 
 export const SlotsQuery = Type.Object(
-  { offeringId: PlainUuid, from: DateOnly, to: DateOnly },
+  { offeringId: Uuid, from: DateOnly, to: DateOnly },
   { additionalProperties: false },
 );
 export type SlotsQuery = Static<typeof SlotsQuery>;
@@ -59,7 +49,7 @@ export type SlotsResponse = Static<typeof SlotsResponse>;
 
 export const AppointmentStatus = Type.Union([Type.Literal('booked'), Type.Literal('cancelled')]);
 
-export const BookInput = Type.Object({ offeringId: PlainUuid, start: Instant }, { additionalProperties: false });
+export const BookInput = Type.Object({ offeringId: Uuid, start: Instant }, { additionalProperties: false });
 export type BookInput = Static<typeof BookInput>;
 export const CancelInput = Type.Object({ reason: Type.Optional(Text(500)) }, { additionalProperties: false });
 export type CancelInput = Static<typeof CancelInput>;
@@ -85,7 +75,7 @@ export const Appointment = Type.Object({
 });
 export type Appointment = Static<typeof Appointment>;
 export const AppointmentsPage = page(Appointment);
-export const AppointmentIdParams = Type.Object({ id: PlainUuid }, { additionalProperties: false });
+export const AppointmentIdParams = Type.Object({ id: Uuid }, { additionalProperties: false });
 export type AppointmentIdParams = Static<typeof AppointmentIdParams>;
 
 export const AppointmentsQuery = Type.Object(

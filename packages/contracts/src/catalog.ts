@@ -2,20 +2,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Coordinates, Instant, Line, Money, PageQuery, Uuid, page } from './common.ts';
 
-/**
- * An id the client sends (path or body): a UUID in its plain hyphenated form only. The
- * `uuid` format alone also accepts a `urn:uuid:` prefix, which PostgreSQL's uuid type
- * rejects. (Same rule as booking's PlainUuid; both could move to common.ts.)
- */
-export const CatalogId = Type.String({
-  format: 'uuid',
-  pattern: '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$',
-  description: 'UUID',
-});
-
-export const CatalogIdParams = Type.Object({ id: CatalogId }, { additionalProperties: false });
-export type CatalogIdParams = Static<typeof CatalogIdParams>;
-
 // An enum rather than a union of literals, so a wrong value gets one clear message
 // ("must be one of: in_person, telehealth").
 export const Modality = Type.Unsafe<'in_person' | 'telehealth'>({
@@ -87,7 +73,7 @@ export type Location = Static<typeof Location>;
 
 export const OfferingInput = Type.Object(
   {
-    serviceId: CatalogId,
+    serviceId: Uuid,
     price: Money,
     durationMinutes: Type.Integer({ minimum: 5, maximum: 480, multipleOf: 5 }),
     modality: Modality,

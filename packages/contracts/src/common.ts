@@ -1,9 +1,9 @@
 // Shared DTO building blocks of the public API (see ARCHITECTURE.md, conventions).
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 
-// The pattern is stricter than the `uuid` format (which also takes a `urn:uuid:` prefix
-// that PostgreSQL would refuse): 36 characters, hex and hyphens, any case.
-export const Uuid = Type.String({ format: 'uuid', pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$', description: 'UUID' });
+// A pattern, not the `uuid` format (which also takes a `urn:uuid:` prefix that PostgreSQL
+// would refuse): 36 characters, hex and hyphens, any case.
+export const Uuid = Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$', description: 'UUID' });
 export const Instant = Type.String({ format: 'date-time', description: 'RFC 3339 instant' });
 export const DateOnly = Type.String({ format: 'date', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'calendar date YYYY-MM-DD' });
 export const Currency = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 currency code', examples: ['EUR'] });

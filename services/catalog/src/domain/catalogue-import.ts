@@ -46,8 +46,8 @@ export interface ImportReport {
 }
 
 export type ImportOutcome =
-  | { status: 'imported'; report: ImportReport; applied: ApplyResult; durationMs: number }
-  | { status: 'unchanged'; report: ImportReport; durationMs: number }
+  | { status: 'imported'; report: ImportReport; applied: ApplyResult; durationMs: number; readMs: number }
+  | { status: 'unchanged'; report: ImportReport; durationMs: number; readMs: number }
   | { status: 'no-data'; dataDir: string; missing: string[] };
 
 const REJECTED_IN_REPORT = 50;
@@ -140,12 +140,14 @@ export async function importCatalogue(store: CatalogueImportStore, opts: ImportO
   const missing = await missingSources(opts.dataDir);
   if (missing.length > 0) return { status: 'no-data', dataDir: opts.dataDir, missing };
   const { catalogue, report } = await readSources(opts.dataDir);
+  // Reading, parsing and deriving, before any database work.
+  const readMs = now() - started;
 
   return store.withImportLock(async (tx) => {
     if (!opts.force) {
       const last = await tx.lastContentChecksum();
       if (last === report.contentChecksum && (await tx.countServices()) > 0) {
-        return { status: 'unchanged' as const, report, durationMs: now() - started };
+        return { status: 'unchanged' as const, report, durationMs: now() - started, readMs };
       }
     }
     const applied = await tx.apply(catalogue);
@@ -163,6 +165,6 @@ export async function importCatalogue(store: CatalogueImportStore, opts: ImportO
       report: { ...report, applied },
       durationMs,
     });
-    return { status: 'imported' as const, report, applied, durationMs };
+    return { status: 'imported' as const, report, applied, durationMs, readMs };
   });
 }

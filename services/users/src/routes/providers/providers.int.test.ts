@@ -55,9 +55,11 @@ describe('/api/v1/providers', () => {
     expect(patient.body).not.toContain('Mario');
   });
 
-  it('accepts other spellings of a UUID without a 500', async () => {
+  it('accepts an upper-case UUID and refuses the urn:uuid: spelling with a 400, never a 500', async () => {
     expect((await app.inject({ url: `/api/v1/providers/${providerIds[1]?.toUpperCase()}` })).json().displayName).toBe('Studio Due');
-    expect((await app.inject({ url: `/api/v1/providers/urn:uuid:${providerIds[1]}` })).statusCode).toBe(200);
+    const urn = await app.inject({ url: `/api/v1/providers/urn:uuid:${providerIds[1]}` });
+    expect(urn.statusCode).toBe(400);
+    expect(urn.json().errors[0].field).toBe('path/id');
   });
 
   it('answers 400 problem+json for an id that is not a UUID', async () => {
