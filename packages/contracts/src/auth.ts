@@ -1,7 +1,7 @@
 // HTTP DTOs of the auth service: register, login, refresh, logout, JWKS.
 import { Type, type Static } from '@sinclair/typebox';
 import { Email, Role, Uuid } from './common.ts';
-import { PatientProfileInput, ProviderProfileInput } from './users.ts';
+import { withRoleProfile, type PatientProfileInput, type ProviderProfileInput } from './users.ts';
 
 /**
  * Roles anyone may give themselves; admins are made by other admins, never self-registered.
@@ -21,34 +21,13 @@ export const NewPassword = Type.String({ minLength: 10, maxLength: 128, descript
 export const RefreshToken = Type.String({ minLength: 20, maxLength: 200, pattern: '^[A-Za-z0-9_-]+$', description: 'opaque refresh token' });
 
 /**
- * Registration. `profile` is PatientProfileInput when role is patient and
- * ProviderProfileInput when role is provider; the if/then pair below makes the
- * validator report the profile's fields against the schema of the chosen role only.
+ * Registration; `profile` follows the chosen role (see withRoleProfile).
  * Auth forwards `{ role, email, profile }` to users as InternalProfileInput.
  */
 export type RegisterInput =
   | { email: string; password: string; role: 'patient'; profile: PatientProfileInput }
   | { email: string; password: string; role: 'provider'; profile: ProviderProfileInput };
-export const RegisterInput = Type.Unsafe<RegisterInput>(
-  Type.Object(
-    {
-      email: Email,
-      password: NewPassword,
-      role: SelfRegisterRole,
-      profile: Type.Unsafe<PatientProfileInput | ProviderProfileInput>({
-        type: 'object',
-        description: 'PatientProfileInput for role patient, ProviderProfileInput for role provider',
-      }),
-    },
-    {
-      additionalProperties: false,
-      allOf: [
-        { if: { properties: { role: { const: 'patient' } }, required: ['role'] }, then: { properties: { profile: PatientProfileInput } } },
-        { if: { properties: { role: { const: 'provider' } }, required: ['role'] }, then: { properties: { profile: ProviderProfileInput } } },
-      ],
-    },
-  ),
-);
+export const RegisterInput = withRoleProfile<RegisterInput>({ email: Email, password: NewPassword, role: SelfRegisterRole });
 
 export const LoginInput = Type.Object(
   {

@@ -1,5 +1,5 @@
 // HTTP DTOs of the users service (profiles of patients and providers).
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Type, type Static, type TProperties, type TSchema } from '@sinclair/typebox';
 import { Coordinates, DateOnly, Email, Instant, Text, Uuid } from './common.ts';
 
 export const Locale = Type.Union([Type.Literal('it'), Type.Literal('en')], { description: 'language of messages', default: 'it' });
@@ -70,32 +70,36 @@ export const ProfileRole = Type.Unsafe<'patient' | 'provider'>({ type: 'string',
 export type ProfileRole = Static<typeof ProfileRole>;
 
 /**
- * `PUT /internal/profiles/me` (auth at registration, with the new user's own token).
- * `profile` is PatientProfileInput for role patient and ProviderProfileInput for role
- * provider; the if/then pair reports the profile's fields against the chosen role only.
+ * An object whose `profile` (last) is PatientProfileInput when `role` is patient and
+ * ProviderProfileInput when it is provider; the if/then pair makes the validator report the
+ * profile's fields against the schema of the chosen role only. `properties` must hold `role`.
  */
+export function withRoleProfile<T>(properties: TProperties) {
+  return Type.Unsafe<T>(
+    Type.Object(
+      {
+        ...properties,
+        profile: Type.Unsafe<PatientProfileInput | ProviderProfileInput>({
+          type: 'object',
+          description: 'PatientProfileInput for role patient, ProviderProfileInput for role provider',
+        }),
+      },
+      {
+        additionalProperties: false,
+        allOf: [
+          { if: { properties: { role: { const: 'patient' } }, required: ['role'] }, then: { properties: { profile: PatientProfileInput } } },
+          { if: { properties: { role: { const: 'provider' } }, required: ['role'] }, then: { properties: { profile: ProviderProfileInput } } },
+        ],
+      },
+    ),
+  );
+}
+
+/** `PUT /internal/profiles/me` (auth at registration, with the new user's own token). */
 export type InternalProfileInput =
   | { role: 'patient'; email: string; profile: PatientProfileInput }
   | { role: 'provider'; email: string; profile: ProviderProfileInput };
-export const InternalProfileInput = Type.Unsafe<InternalProfileInput>(
-  Type.Object(
-    {
-      role: ProfileRole,
-      email: Email,
-      profile: Type.Unsafe<PatientProfileInput | ProviderProfileInput>({
-        type: 'object',
-        description: 'PatientProfileInput for role patient, ProviderProfileInput for role provider',
-      }),
-    },
-    {
-      additionalProperties: false,
-      allOf: [
-        { if: { properties: { role: { const: 'patient' } }, required: ['role'] }, then: { properties: { profile: PatientProfileInput } } },
-        { if: { properties: { role: { const: 'provider' } }, required: ['role'] }, then: { properties: { profile: ProviderProfileInput } } },
-      ],
-    },
-  ),
-);
+export const InternalProfileInput = withRoleProfile<InternalProfileInput>({ role: ProfileRole, email: Email });
 
 /**
  * `PATCH /api/v1/users/me`: any subset of the caller's own profile fields. Fields of the

@@ -2,9 +2,8 @@
 // test file, and a small real HTTP server that plays the users service's internal
 // profile endpoint (our own contract), recording what it received.
 import { createDatabase, runMigrations, type App, type Database } from '@healthmatch/platform';
-import { createTestDatabase, type TestDatabase } from '@healthmatch/platform/testing';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createTestDatabase, sendJson, sendProblem, startJsonServer, type TestDatabase } from '@healthmatch/platform/testing';
+import type { IncomingHttpHeaders } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { buildApp, type AuthDeps } from './app.ts';
 import { loadAuthConfig, type AuthConfig } from './config.ts';
@@ -34,28 +33,14 @@ export interface UsersStub {
 export async function startUsersStub(): Promise<UsersStub> {
   const calls: UsersCall[] = [];
   const stub = { calls, answer: { status: 201 } as UsersStub['answer'] };
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      calls.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: text ? JSON.parse(text) : undefined });
-      const { status, body } = stub.answer;
-      const payload = body ?? (status < 300 ? { ok: true } : { type: '/problems/x', title: 'x', status, code: 'X' });
-      res.writeHead(status, { 'content-type': status < 300 ? 'application/json' : 'application/problem+json' });
-      res.end(JSON.stringify(payload));
-    });
+  const server = await startJsonServer((req, res) => {
+    calls.push({ method: req.method, url: req.url, headers: req.headers, body: req.json() });
+    const { status, body } = stub.answer;
+    if (status < 300) return sendJson(res, status, body ?? { ok: true });
+    const { code = 'X', ...fields } = (body ?? {}) as { code?: string };
+    return sendProblem(res, status, code, fields);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return Object.assign(stub, {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  });
+  return Object.assign(stub, server);
 }
 
 export interface TestDb {

@@ -1,7 +1,8 @@
 import type { App } from '@healthmatch/platform';
+import { sendJson } from '@healthmatch/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from './app.ts';
-import { closedPortUrl, gatewayConfig, json, minimalOpenApi, startStack, type Stack } from './testing/fake-services.ts';
+import { closedPortUrl, gatewayConfig, minimalOpenApi, startStack, type Stack } from './testing/fake-services.ts';
 
 const problem = { type: 'object', title: 'Problem', properties: { code: { type: 'string' } } };
 const ref = (name: string) => ({ description: 'x', content: { 'application/json': { schema: { $ref: `#/components/schemas/${name}` } } } });
@@ -28,8 +29,8 @@ describe('/docs', () => {
     });
     // catalog is down at first, then comes back
     stack.catalog.on('GET /openapi.json', (_req, res) => {
-      if (!catalogUp) return json(res, 503, { code: 'SERVICE_UNAVAILABLE' });
-      json(res, 200, minimalOpenApi({ '/api/v1/catalog/search': { get: { responses: { 200: ref('def-0') } } } }, { 'def-0': { type: 'object', title: 'SearchPage' } }));
+      if (!catalogUp) return sendJson(res, 503, { code: 'SERVICE_UNAVAILABLE' });
+      sendJson(res, 200, minimalOpenApi({ '/api/v1/catalog/search': { get: { responses: { 200: ref('def-0') } } } }, { 'def-0': { type: 'object', title: 'SearchPage' } }));
     });
     // auth does not even listen
     app = await buildApp(gatewayConfig({ ...stack.env, AUTH_URL: await closedPortUrl(), DOCS_CACHE_SECONDS: '60' }), { logger: false });

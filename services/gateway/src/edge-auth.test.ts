@@ -1,9 +1,11 @@
 import type { App } from '@healthmatch/platform';
+import { createTestTokenIssuer } from '@healthmatch/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from './app.ts';
-import { closedPortUrl, createSigner, gatewayConfig, startStack, type Stack } from './testing/fake-services.ts';
+import { closedPortUrl, gatewayConfig, startStack, type Stack } from './testing/fake-services.ts';
 
 const id = '0190b6c2-0000-7000-8000-000000000001';
+const patient = { sub: id, role: 'patient' };
 
 describe('access token at the edge', () => {
   let stack: Stack;
@@ -40,13 +42,13 @@ describe('access token at the edge', () => {
   });
 
   it('answers 401 for a malformed, foreign, expired or wrong-audience token', async () => {
-    const foreign = await createSigner('test-key-1'); // same kid, other key
+    const foreign = await createTestTokenIssuer({ kid: stack.issuer.kid }); // same kid, other key
     const tokens = [
       'not-a-jwt',
-      await foreign.sign(),
-      await stack.signer.sign({ exp: Math.floor(Date.now() / 1000) - 60 }),
-      await stack.signer.sign({ aud: 'someone-else' }),
-      await stack.signer.sign({ role: 'root' }),
+      await foreign.sign(patient),
+      await stack.issuer.sign(patient, { expiresIn: -60 }),
+      await stack.issuer.sign(patient, { audience: 'someone-else' }),
+      await stack.issuer.sign({ sub: id, role: 'root' }),
     ];
     const before = forwarded();
     for (const t of tokens) {
@@ -61,7 +63,7 @@ describe('access token at the edge', () => {
   });
 
   it('forwards a request with a valid token, token included (the service checks it again)', async () => {
-    const token = await stack.signer.sign({ role: 'provider' });
+    const token = await stack.issuer.sign({ sub: id, role: 'provider' });
     const res = await app.inject({ method: 'POST', url: '/api/v1/catalog/offerings', headers: { authorization: `Bearer ${token}` }, payload: { serviceId: id } });
     expect(res.statusCode).toBe(200);
     expect(stack.catalog.requests.at(-1)?.headers.authorization).toBe(`Bearer ${token}`);
@@ -95,10 +97,10 @@ describe('access token at the edge', () => {
 
 describe('access token while auth is unreachable', () => {
   it('answers 503, not 401, when the signing keys were never fetched', async () => {
-    const signer = await createSigner();
+    const issuer = await createTestTokenIssuer();
     const app = await buildApp(gatewayConfig({ AUTH_URL: await closedPortUrl() }), { logger: false });
     try {
-      const res = await app.inject({ url: '/api/v1/users/me', headers: { authorization: `Bearer ${await signer.sign()}` } });
+      const res = await app.inject({ url: '/api/v1/users/me', headers: { authorization: `Bearer ${await issuer.sign(patient)}` } });
       expect(res.statusCode).toBe(503);
       expect(res.json().code).toBe('SERVICE_UNAVAILABLE');
     } finally {

@@ -1,9 +1,10 @@
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { App } from '@healthmatch/platform';
+import { sendJson } from '@healthmatch/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from './app.ts';
-import { closedPortUrl, gatewayConfig, json, startStack, type Stack } from './testing/fake-services.ts';
+import { closedPortUrl, gatewayConfig, startStack, type Stack } from './testing/fake-services.ts';
 
 const id = '0190b6c2-0000-7000-8000-000000000001';
 
@@ -30,7 +31,7 @@ describe('gateway proxy', () => {
   beforeAll(async () => {
     stack = await startStack();
     app = await buildApp(gatewayConfig({ ...stack.env, BODY_LIMIT_BYTES: '4096' }), { logger: false });
-    token = await stack.signer.sign();
+    token = await stack.issuer.sign({ sub: id, role: 'patient' });
   });
   afterAll(async () => {
     await app.close();
@@ -93,7 +94,7 @@ describe('gateway proxy', () => {
       res.setHeader('keep-alive', 'timeout=5');
       res.setHeader('proxy-authenticate', 'Basic');
       res.setHeader('x-kept', 'yes');
-      json(res, 200, { ok: true });
+      sendJson(res, 200, { ok: true });
     });
     const res = await app.inject({
       url: '/api/v1/users/hop',
@@ -229,7 +230,7 @@ describe('gateway proxy with services down or slow', () => {
     const stack = await startStack();
     const pending: Array<() => void> = [];
     stack.catalog.on('GET /api/v1/catalog/search', (_req, res) => {
-      pending.push(() => json(res, 200, { late: true }));
+      pending.push(() => sendJson(res, 200, { late: true }));
     });
     const app = await buildApp(gatewayConfig({ ...stack.env, UPSTREAM_TIMEOUT_MS: '150' }), { logger: false });
     try {

@@ -1,7 +1,8 @@
 import type { App } from '@healthmatch/platform';
+import { sendJson } from '@healthmatch/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from './app.ts';
-import { closedPortUrl, gatewayConfig, json, startStack, type Stack } from './testing/fake-services.ts';
+import { closedPortUrl, gatewayConfig, startStack, type Stack } from './testing/fake-services.ts';
 
 describe('health, readiness, status and metrics', () => {
   let stack: Stack;
@@ -29,7 +30,7 @@ describe('health, readiness, status and metrics', () => {
   });
 
   it('stays ready itself when a service is down, and /status says which one', async () => {
-    stack.catalog.on('GET /readyz', (_req, res) => json(res, 503, { code: 'SERVICE_UNAVAILABLE' }));
+    stack.catalog.on('GET /readyz', (_req, res) => sendJson(res, 503, { code: 'SERVICE_UNAVAILABLE' }));
     app = await buildApp(gatewayConfig({ ...stack.env, BOOKING_URL: await closedPortUrl() }), { logger: false });
     expect((await app.inject({ url: '/readyz' })).statusCode).toBe(200);
     const status = await app.inject({ url: '/status' });

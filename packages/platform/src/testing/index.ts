@@ -1,42 +1,6 @@
-// Helpers for integration tests: every test file gets its own fresh database on the
-// PostgreSQL server that the global setup provides (embedded, or TEST_DATABASE_URL).
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { ensureDatabase } from '../postgres-admin.ts';
-
-export function testAdminUrl(): string {
-  const url = process.env.HM_TEST_PG_ADMIN_URL;
-  if (!url) throw new Error('HM_TEST_PG_ADMIN_URL is not set: run the tests through vitest (tests/setup/global-postgres.ts)');
-  return url;
-}
-
-export function databaseUrl(adminUrl: string, database: string): string {
-  const u = new URL(adminUrl);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
-
-export interface TestDatabase {
-  url: string;
-  name: string;
-  drop(): Promise<void>;
-}
-
-export async function createTestDatabase(prefix: string): Promise<TestDatabase> {
-  const admin = testAdminUrl();
-  const name = `t_${prefix.replace(/[^a-z0-9_]/g, '_')}_${randomBytes(5).toString('hex')}`;
-  await ensureDatabase(admin, name);
-  return {
-    url: databaseUrl(admin, name),
-    name,
-    async drop() {
-      const c = new pg.Client({ connectionString: admin });
-      await c.connect();
-      try {
-        await c.query(`drop database if exists "${name}" with (force)`);
-      } finally {
-        await c.end();
-      }
-    },
-  };
-}
+// @healthmatch/platform/testing: what every service's tests share. A fresh database per test
+// file, a real token issuer (jose, Ed25519) with its JWKS, and small real HTTP servers that
+// play another service of ours. Each service keeps its own fixtures, built on these.
+export * from './database.ts';
+export * from './json-server.ts';
+export * from './token-issuer.ts';

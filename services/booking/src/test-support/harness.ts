@@ -1,13 +1,18 @@
-// Test support for the booking service: a tiny real HTTP server on 127.0.0.1:0 that plays
-// the catalog (Offering JSON of our own contract) and the auth service's JWKS (jose
-// Ed25519 keys), access tokens, a controllable clock, and an app on a fresh database.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+// Test support for the booking service: the catalog played by a small real HTTP server
+// (Offering JSON of our own contract) and the auth service by the kit's token issuer (its
+// JWKS served over HTTP), a controllable clock, and an app on a fresh database.
 import { fileURLToPath } from 'node:url';
 import type { Offering } from '@healthmatch/contracts';
 import { runMigrations, type App } from '@healthmatch/platform';
-import { createTestDatabase, type TestDatabase } from '@healthmatch/platform/testing';
-import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
+import {
+  createTestDatabase,
+  createTestTokenIssuer,
+  sendJson,
+  sendProblem,
+  startJsonServer,
+  type TestDatabase,
+  type TestTokenIssuer,
+} from '@healthmatch/platform/testing';
 import { uuidv7 } from 'uuidv7';
 import { buildApp, type BookingAppDeps } from '../app.ts';
 import { loadBookingConfig, type BookingConfig } from '../config.ts';
@@ -50,7 +55,11 @@ export function makeOffering(overrides: Partial<Offering> & { providerId: string
 }
 
 export interface FakeUpstream {
+  /** The catalog's base URL. */
   url: string;
+  /** The auth service's base URL (JWKS at /.well-known/jwks.json). */
+  authUrl: string;
+  issuer: TestTokenIssuer;
   offerings: Map<string, unknown>;
   /** x-request-id of every catalog call, in order. */
   catalogRequestIds: string[];
@@ -61,60 +70,40 @@ export interface FakeUpstream {
 }
 
 export async function startFakeUpstream(): Promise<FakeUpstream> {
-  const kid = 'test-key-1';
-  const { publicKey, privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
-  const jwk = { ...(await exportJWK(publicKey)), kid, alg: 'EdDSA', use: 'sig' } as JWK;
-
+  const issuer = await createTestTokenIssuer({ issuer: ISSUER, audience: AUDIENCE });
+  const auth = await issuer.serve();
   const state: Pick<FakeUpstream, 'offerings' | 'catalogRequestIds' | 'catalogFailure'> = {
     offerings: new Map(),
     catalogRequestIds: [],
     catalogFailure: null,
   };
-  const send = (res: ServerResponse, status: number, body: unknown, type = 'application/json') => {
-    res.writeHead(status, { 'content-type': type });
-    res.end(JSON.stringify(body));
-  };
-  const server: Server = createServer((req: IncomingMessage, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    if (req.method === 'GET' && url.pathname === '/.well-known/jwks.json') return send(res, 200, { keys: [jwk] });
-    const m = /^\/api\/v1\/catalog\/offerings\/([^/]+)$/.exec(url.pathname);
-    if (req.method === 'GET' && m) {
-      state.catalogRequestIds.push(String(req.headers['x-request-id'] ?? ''));
-      if (state.catalogFailure !== null) return send(res, state.catalogFailure, { code: 'INTERNAL', status: state.catalogFailure }, 'application/problem+json');
-      const offering = state.offerings.get(decodeURIComponent(m[1]!));
-      if (offering === undefined) return send(res, 404, { code: 'CATALOG_OFFERING_NOT_FOUND', status: 404 }, 'application/problem+json');
-      return send(res, 200, offering);
-    }
-    return send(res, 404, { code: 'NOT_FOUND', status: 404 }, 'application/problem+json');
+  const catalog = await startJsonServer((req, res) => {
+    const m = /^\/api\/v1\/catalog\/offerings\/([^/]+)$/.exec(req.path);
+    if (req.method !== 'GET' || !m) return sendProblem(res, 404, 'NOT_FOUND');
+    state.catalogRequestIds.push(String(req.headers['x-request-id'] ?? ''));
+    if (state.catalogFailure !== null) return sendProblem(res, state.catalogFailure, 'INTERNAL');
+    const offering = state.offerings.get(decodeURIComponent(m[1]!));
+    if (offering === undefined) return sendProblem(res, 404, 'CATALOG_OFFERING_NOT_FOUND');
+    return sendJson(res, 200, offering);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
 
   return Object.assign(state, {
-    url: `http://127.0.0.1:${port}`,
-    token: (sub: string, role: 'patient' | 'provider' | 'admin') =>
-      new SignJWT({ role, typ: 'access' })
-        .setProtectedHeader({ alg: 'EdDSA', kid })
-        .setSubject(sub)
-        .setIssuer(ISSUER)
-        .setAudience(AUDIENCE)
-        .setIssuedAt()
-        .setExpirationTime('15m')
-        .sign(privateKey),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        if (!server.listening) return resolve(); // idempotent: a test may close it early
-        server.closeAllConnections();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
+    url: catalog.url,
+    authUrl: auth.url,
+    issuer,
+    token: (sub: string, role: 'patient' | 'provider' | 'admin') => issuer.sign({ sub, role }),
+    async close() {
+      await catalog.close();
+      await auth.close();
+    },
   });
 }
 
-export function testConfig(databaseUrl: string, upstreamUrl: string): BookingConfig {
+export function testConfig(databaseUrl: string, upstream: Pick<FakeUpstream, 'url' | 'authUrl'>): BookingConfig {
   return loadBookingConfig({
     DATABASE_URL: databaseUrl,
-    CATALOG_URL: upstreamUrl,
-    AUTH_URL: upstreamUrl,
+    CATALOG_URL: upstream.url,
+    AUTH_URL: upstream.authUrl,
     JWT_ISSUER: ISSUER,
     JWT_AUDIENCE: AUDIENCE,
     LOG_LEVEL: 'silent',
@@ -138,7 +127,7 @@ export async function startBookingTestEnv(prefix: string, opts: { now?: string; 
   await runMigrations(testDb.url, MIGRATIONS, 'booking');
   const upstream = await startFakeUpstream();
   const clock = new TestClock(opts.now ?? '2026-03-02T06:00:00Z');
-  const config = testConfig(testDb.url, upstream.url);
+  const config = testConfig(testDb.url, upstream);
   const apps: App[] = [];
   const make = async () => {
     const app = await buildApp(config, { logger: false, clock, ...opts.deps });
@@ -177,8 +166,6 @@ export const ROME_WEEKDAYS = {
   minNoticeMinutes: 60,
 };
 
-export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
-
 export interface RouteTestEnv {
   app: App;
   upstream: FakeUpstream;
@@ -194,7 +181,7 @@ export interface RouteTestEnv {
 export async function startRouteTestEnv(now = '2026-03-02T06:00:00Z'): Promise<RouteTestEnv> {
   const upstream = await startFakeUpstream();
   const clock = new TestClock(now);
-  const app = await buildApp(testConfig('postgres://nobody@127.0.0.1:1/unreachable', upstream.url), { logger: false, clock });
+  const app = await buildApp(testConfig('postgres://nobody@127.0.0.1:1/unreachable', upstream), { logger: false, clock });
   return {
     app,
     upstream,

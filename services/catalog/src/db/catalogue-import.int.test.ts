@@ -1,8 +1,9 @@
 // The catalogue import against real PostgreSQL, on small invented files in the real format.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer } from '@healthmatch/platform/testing';
 import { importAtStartup } from '../app.ts';
 import { importCatalogue } from '../domain/catalogue-import.ts';
-import { CATALOGUE_ROWS, SPECIALTIES_CSV, bearer, catalogueCsv, makeDataDir, makeProvider, startCatalogTestEnv, type CatalogTestEnv } from '../test-support/harness.ts';
+import { CATALOGUE_ROWS, SPECIALTIES_CSV, catalogueCsv, makeDataDir, makeProvider, startCatalogTestEnv, type CatalogTestEnv } from '../test-support/harness.ts';
 import { catalogueImportStore } from './catalogue-repository.ts';
 
 let env: CatalogTestEnv;

@@ -18,19 +18,24 @@ export function toServiceDto(s: ServiceRow): CatalogService {
   };
 }
 
-const specialtyOf = (o: OfferingRecord) => (o.specialty ? { code: o.specialty.code, name: o.specialty.name, derived: o.specialty.derived } : null);
-
-export function toOfferingDto(o: OfferingRecord): Offering {
+/** What an offering and a search hit both show of an offering. */
+function offeringTerms(o: OfferingRecord) {
   return {
-    id: o.id,
-    providerId: o.providerId,
     service: { ...o.service },
-    specialty: specialtyOf(o),
+    specialty: o.specialty ? { code: o.specialty.code, name: o.specialty.name, derived: o.specialty.derived } : null,
     provider: { ...o.provider },
     price: { ...o.price },
     durationMinutes: o.durationMinutes,
     modality: o.modality,
     location: { ...o.location },
+  };
+}
+
+export function toOfferingDto(o: OfferingRecord): Offering {
+  return {
+    id: o.id,
+    providerId: o.providerId,
+    ...offeringTerms(o),
     active: o.active,
     createdAt: o.createdAt.toISOString(),
     updatedAt: o.updatedAt.toISOString(),
@@ -41,16 +46,9 @@ export function toOfferingDto(o: OfferingRecord): Offering {
 const roundKm = (km: number): number => Math.round(km * 1000) / 1000;
 
 export function toSearchHitDto(h: SearchHitRecord): SearchHit {
-  const o = h.offering;
   return {
-    offeringId: o.id,
-    service: { ...o.service },
-    specialty: specialtyOf(o),
-    provider: { ...o.provider },
-    price: { ...o.price },
-    durationMinutes: o.durationMinutes,
-    modality: o.modality,
-    location: { ...o.location },
+    offeringId: h.offering.id,
+    ...offeringTerms(h.offering),
     ...(h.distanceKm !== undefined ? { distanceKm: roundKm(h.distanceKm) } : {}),
   };
 }

@@ -1,13 +1,19 @@
-// Test support for the catalog service: a tiny real HTTP server on 127.0.0.1:0 that plays
-// the users service (PublicProvider of our own contract) and the auth service's JWKS (jose
-// Ed25519 keys); small invented source files in the real format; a fresh database per file.
+// Test support for the catalog service: the users service played by a small real HTTP
+// server (PublicProvider of our own contract) and the auth service by the kit's token
+// issuer (its JWKS served over HTTP); small invented source files in the real format; a
+// fresh database per file.
 import type { PublicProvider } from '@healthmatch/contracts';
 import type { App } from '@healthmatch/platform';
-import { createTestDatabase, type TestDatabase } from '@healthmatch/platform/testing';
-import { SignJWT, exportJWK, generateKeyPair, type JWK } from 'jose';
+import {
+  createTestDatabase,
+  createTestTokenIssuer,
+  sendJson,
+  sendProblem,
+  startJsonServer,
+  type TestDatabase,
+  type TestTokenIssuer,
+} from '@healthmatch/platform/testing';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { uuidv7 } from 'uuidv7';
@@ -20,7 +26,6 @@ export const ISSUER = 'test-issuer';
 export const AUDIENCE = 'test-audience';
 
 export const newId = (): string => uuidv7();
-export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 // ---------------------------------------------------------------- invented source files
 
@@ -74,7 +79,11 @@ export async function makeDataDir(files: { catalogue?: string; specialties?: str
 export type Role = 'patient' | 'provider' | 'admin';
 
 export interface FakeUpstream {
+  /** The users service's base URL. */
   url: string;
+  /** The auth service's base URL (JWKS at /.well-known/jwks.json). */
+  authUrl: string;
+  issuer: TestTokenIssuer;
   providers: Map<string, PublicProvider>;
   /** Calls to GET /api/v1/providers/{id}: id, x-request-id and authorization of each. */
   providerCalls: { id: string; requestId: string; authorization: string }[];
@@ -101,64 +110,41 @@ export function makeProvider(overrides: Partial<PublicProvider> = {}): PublicPro
 }
 
 export async function startFakeUpstream(): Promise<FakeUpstream> {
-  const kid = 'test-key-1';
-  const { publicKey, privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
-  const jwk = { ...(await exportJWK(publicKey)), kid, alg: 'EdDSA', use: 'sig' } as JWK;
+  const issuer = await createTestTokenIssuer({ issuer: ISSUER, audience: AUDIENCE });
+  const auth = await issuer.serve();
   const state: Pick<FakeUpstream, 'providers' | 'providerCalls' | 'usersFailure'> = {
     providers: new Map(),
     providerCalls: [],
     usersFailure: null,
   };
-  const send = (res: ServerResponse, status: number, body: unknown, type = 'application/json') => {
-    res.writeHead(status, { 'content-type': type });
-    res.end(JSON.stringify(body));
-  };
-  const server: Server = createServer((req: IncomingMessage, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    if (req.method === 'GET' && url.pathname === '/.well-known/jwks.json') return send(res, 200, { keys: [jwk] });
-    const m = /^\/api\/v1\/providers\/([^/]+)$/.exec(url.pathname);
-    if (req.method === 'GET' && m) {
-      const id = decodeURIComponent(m[1] ?? '');
-      state.providerCalls.push({ id, requestId: String(req.headers['x-request-id'] ?? ''), authorization: String(req.headers.authorization ?? '') });
-      if (state.usersFailure === 'down') {
-        req.socket.destroy();
-        return undefined;
-      }
-      if (typeof state.usersFailure === 'number') {
-        return send(res, state.usersFailure, { code: 'INTERNAL', status: state.usersFailure }, 'application/problem+json');
-      }
-      const provider = state.providers.get(id);
-      if (!provider) return send(res, 404, { code: 'USERS_PROFILE_NOT_FOUND', status: 404 }, 'application/problem+json');
-      return send(res, 200, provider);
-    }
-    return send(res, 404, { code: 'NOT_FOUND', status: 404 }, 'application/problem+json');
+  const users = await startJsonServer((req, res) => {
+    const m = /^\/api\/v1\/providers\/([^/]+)$/.exec(req.path);
+    if (req.method !== 'GET' || !m) return sendProblem(res, 404, 'NOT_FOUND');
+    const id = decodeURIComponent(m[1] ?? '');
+    state.providerCalls.push({ id, requestId: String(req.headers['x-request-id'] ?? ''), authorization: String(req.headers.authorization ?? '') });
+    if (state.usersFailure === 'down') return void req.raw.socket.destroy(); // the connection is cut
+    if (typeof state.usersFailure === 'number') return sendProblem(res, state.usersFailure, 'INTERNAL');
+    const provider = state.providers.get(id);
+    if (!provider) return sendProblem(res, 404, 'USERS_PROFILE_NOT_FOUND');
+    return sendJson(res, 200, provider);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
   return Object.assign(state, {
-    url: `http://127.0.0.1:${port}`,
-    token: (sub: string, role: Role) =>
-      new SignJWT({ role, typ: 'access' })
-        .setProtectedHeader({ alg: 'EdDSA', kid })
-        .setSubject(sub)
-        .setIssuer(ISSUER)
-        .setAudience(AUDIENCE)
-        .setIssuedAt()
-        .setExpirationTime('15m')
-        .sign(privateKey),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
+    url: users.url,
+    authUrl: auth.url,
+    issuer,
+    token: (sub: string, role: Role) => issuer.sign({ sub, role }),
+    async close() {
+      await users.close();
+      await auth.close();
+    },
   });
 }
 
-export function testConfig(databaseUrl: string, upstreamUrl: string, dataDir?: string): CatalogConfig {
+export function testConfig(databaseUrl: string, upstream: Pick<FakeUpstream, 'url' | 'authUrl'>, dataDir?: string): CatalogConfig {
   return loadCatalogConfig({
     DATABASE_URL: databaseUrl,
-    USERS_URL: upstreamUrl,
-    AUTH_URL: upstreamUrl,
+    USERS_URL: upstream.url,
+    AUTH_URL: upstream.authUrl,
     JWT_ISSUER: ISSUER,
     JWT_AUDIENCE: AUDIENCE,
     LOG_LEVEL: 'silent',
@@ -191,7 +177,7 @@ export async function startCatalogTestEnv(prefix: string, opts: { importCatalogu
   await migrateCatalogDatabase(testDb.url);
   const upstream = await startFakeUpstream();
   const data = await makeDataDir();
-  const config = testConfig(testDb.url, upstream.url, data.dir);
+  const config = testConfig(testDb.url, upstream, data.dir);
   const databases: CatalogDatabase[] = [];
   const apps: App[] = [];
   const make = async (deps: Partial<CatalogDeps> = {}) => {
@@ -239,7 +225,7 @@ export interface RouteTestEnv {
 export async function startRouteTestEnv(): Promise<RouteTestEnv> {
   const upstream = await startFakeUpstream();
   const database = createCatalogDatabase('postgres://nobody@127.0.0.1:1/unreachable', { max: 1 });
-  const app = await buildApp(testConfig('postgres://nobody@127.0.0.1:1/unreachable', upstream.url), { database, logger: false, dataDir: '/nonexistent' });
+  const app = await buildApp(testConfig('postgres://nobody@127.0.0.1:1/unreachable', upstream), { database, logger: false, dataDir: '/nonexistent' });
   return {
     app,
     upstream,

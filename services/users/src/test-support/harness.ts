@@ -1,19 +1,21 @@
 // Tests only: a users app on a fresh database of the test PostgreSQL server, with tokens
-// from a local issuer whose JWKS is served over HTTP.
+// from the kit's test issuer whose JWKS is served over HTTP (remoteJwks, as in production).
 import type { App } from '@healthmatch/platform';
 import { createDatabase, generateFieldKey, runMigrations } from '@healthmatch/platform';
-import { createTestDatabase, type TestDatabase } from '@healthmatch/platform/testing';
+import { bearer, createTestDatabase, createTestTokenIssuer, type TestDatabase, type TestTokenIssuer } from '@healthmatch/platform/testing';
 import pg from 'pg';
 import { uuidv7 } from 'uuidv7';
 import { buildApp, type UsersDatabase } from '../app.ts';
 import { loadUsersConfig, type UsersConfig } from '../config.ts';
 import { MIGRATIONS_FOLDER, MIGRATIONS_NAME } from '../db/migrations.ts';
 import { schema } from '../db/schema.ts';
-import { startTokenIssuer, type TokenIssuer } from './token-issuer.ts';
 
 export interface Harness {
   tdb: TestDatabase;
-  issuer: TokenIssuer;
+  /** Signs the access tokens; its JWKS is served over HTTP at the app's AUTH_URL. */
+  issuer: TestTokenIssuer;
+  /** Another key under the same kid, which the JWKS does not publish. */
+  foreignIssuer: TestTokenIssuer;
   /** Admin-level raw access to the service's database, to look at rows as stored. */
   raw: pg.Pool;
   /** Builds an app on the harness database; FIELD_ENCRYPTION_KEYS as given (undefined: unset). */
@@ -29,17 +31,20 @@ export const TEST_FIELD_KEYS = `t1:${generateFieldKey()}`;
 export async function startHarness(prefix = 'users'): Promise<Harness> {
   const tdb = await createTestDatabase(prefix);
   await runMigrations(tdb.url, MIGRATIONS_FOLDER, MIGRATIONS_NAME);
-  const issuer = await startTokenIssuer();
+  const issuer = await createTestTokenIssuer();
+  const foreignIssuer = await createTestTokenIssuer({ kid: issuer.kid });
+  const auth = await issuer.serve();
   const raw = new pg.Pool({ connectionString: tdb.url, max: 2 });
   const databases: UsersDatabase[] = [];
   const apps: App[] = [];
 
   const config = (env: Record<string, string | undefined> = { FIELD_ENCRYPTION_KEYS: TEST_FIELD_KEYS }) =>
-    loadUsersConfig({ DATABASE_URL: tdb.url, AUTH_URL: issuer.authUrl, LOG_LEVEL: 'silent', ...env });
+    loadUsersConfig({ DATABASE_URL: tdb.url, AUTH_URL: auth.url, LOG_LEVEL: 'silent', ...env });
 
   return {
     tdb,
     issuer,
+    foreignIssuer,
     raw,
     config,
     async app(env) {
@@ -51,14 +56,14 @@ export async function startHarness(prefix = 'users'): Promise<Harness> {
     },
     async account(role) {
       const id = uuidv7();
-      const token = await issuer.sign(id, role);
-      return { id, token, auth: { authorization: `Bearer ${token}` } };
+      const token = await issuer.sign({ sub: id, role });
+      return { id, token, auth: bearer(token) };
     },
     async close() {
       for (const a of apps) await a.close();
       for (const d of databases) await d.close();
       await raw.end();
-      await issuer.close();
+      await auth.close();
       await tdb.drop();
     },
   };

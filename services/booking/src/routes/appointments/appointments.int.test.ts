@@ -1,6 +1,7 @@
 import type { Offering } from '@healthmatch/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, makeOffering, newId, ROME_WEEKDAYS, startBookingTestEnv, type BookingTestEnv } from '../../test-support/harness.ts';
+import { bearer } from '@healthmatch/platform/testing';
+import { makeOffering, newId, ROME_WEEKDAYS, startBookingTestEnv, type BookingTestEnv } from '../../test-support/harness.ts';
 
 const BASE = '/api/v1/booking/appointments';
 

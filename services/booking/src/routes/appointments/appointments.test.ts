@@ -1,6 +1,7 @@
 // Route tests without a database: auth, roles and validation of the appointment routes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, makeOffering, newId, startRouteTestEnv, type RouteTestEnv } from '../../test-support/harness.ts';
+import { bearer } from '@healthmatch/platform/testing';
+import { makeOffering, newId, startRouteTestEnv, type RouteTestEnv } from '../../test-support/harness.ts';
 
 const BASE = '/api/v1/booking/appointments';
 

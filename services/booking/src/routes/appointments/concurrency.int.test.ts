@@ -4,7 +4,8 @@
 import type { Offering } from '@healthmatch/contracts';
 import type { App } from '@healthmatch/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, makeOffering, newId, openDatabase, ROME_WEEKDAYS, startBookingTestEnv, type BookingTestEnv } from '../../test-support/harness.ts';
+import { bearer } from '@healthmatch/platform/testing';
+import { makeOffering, newId, openDatabase, ROME_WEEKDAYS, startBookingTestEnv, type BookingTestEnv } from '../../test-support/harness.ts';
 
 const BASE = '/api/v1/booking/appointments';
 

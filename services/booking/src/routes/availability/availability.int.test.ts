@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, newId, ROME_WEEKDAYS, startBookingTestEnv, type BookingTestEnv } from '../../test-support/harness.ts';
+import { bearer } from '@healthmatch/platform/testing';
+import { newId, ROME_WEEKDAYS, startBookingTestEnv, type BookingTestEnv } from '../../test-support/harness.ts';
 
 const URL = '/api/v1/booking/availability';
 

@@ -1,6 +1,7 @@
 // Route tests without a database: auth, roles and validation are decided before it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, newId, ROME_WEEKDAYS, startRouteTestEnv, type RouteTestEnv } from '../../test-support/harness.ts';
+import { bearer } from '@healthmatch/platform/testing';
+import { newId, ROME_WEEKDAYS, startRouteTestEnv, type RouteTestEnv } from '../../test-support/harness.ts';
 
 const URL = '/api/v1/booking/availability';
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, makeOffering, newId, ROME_WEEKDAYS, startBookingTestEnv, type BookingTestEnv } from '../../test-support/harness.ts';
+import { makeOffering, newId, ROME_WEEKDAYS, startBookingTestEnv, type BookingTestEnv } from '../../test-support/harness.ts';
 import type { Offering } from '@healthmatch/contracts';
+import { bearer } from '@healthmatch/platform/testing';
 
 describe('free slots on PostgreSQL', () => {
   let env: BookingTestEnv;

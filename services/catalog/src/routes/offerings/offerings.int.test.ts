@@ -2,8 +2,9 @@
 // played by a tiny real HTTP server.
 import type { Offering, PublicProvider } from '@healthmatch/contracts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { bearer } from '@healthmatch/platform/testing';
 import { buildApp } from '../../app.ts';
-import { allPages, bearer, makeProvider, newId, startCatalogTestEnv, testConfig, type CatalogTestEnv } from '../../test-support/harness.ts';
+import { allPages, makeProvider, newId, startCatalogTestEnv, testConfig, type CatalogTestEnv } from '../../test-support/harness.ts';
 
 let env: CatalogTestEnv;
 let serviceIds: Record<string, string>;
@@ -134,7 +135,7 @@ describe('POST /api/v1/catalog/offerings', () => {
   it('answers 502 when the users service is not there at all', async () => {
     const p = await provider();
     // USERS_URL where nothing listens.
-    const config = { ...testConfig(env.testDb.url, env.upstream.url, env.data.dir), USERS_URL: 'http://127.0.0.1:1' };
+    const config = { ...testConfig(env.testDb.url, env.upstream, env.data.dir), USERS_URL: 'http://127.0.0.1:1' };
     const nowhere = await buildApp(config, { database: env.database, logger: false, dataDir: env.data.dir });
     try {
       const before = await offeringCount();

@@ -1,7 +1,8 @@
 // Offering routes, decided before the database is asked: authentication, roles, and
 // validation of what the client sends (problem+json naming the field).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, newId, startRouteTestEnv, type RouteTestEnv } from '../../test-support/harness.ts';
+import { bearer } from '@healthmatch/platform/testing';
+import { newId, startRouteTestEnv, type RouteTestEnv } from '../../test-support/harness.ts';
 
 let env: RouteTestEnv;
 let providerToken: string;

@@ -2,8 +2,9 @@
 // are created through the API, so the read model is built the way production builds it.
 import type { Offering, PublicProvider, SearchHit } from '@healthmatch/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer } from '@healthmatch/platform/testing';
 import { haversineKm } from '../../domain/geo.ts';
-import { allPages, bearer, makeProvider, startCatalogTestEnv, type CatalogTestEnv } from '../../test-support/harness.ts';
+import { allPages, makeProvider, startCatalogTestEnv, type CatalogTestEnv } from '../../test-support/harness.ts';
 
 let env: CatalogTestEnv;
 const ROME = { lat: 41.9028, lon: 12.4964 };

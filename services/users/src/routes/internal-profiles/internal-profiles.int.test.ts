@@ -58,7 +58,7 @@ describe('PUT /internal/profiles/me', () => {
     expect(res.statusCode).toBe(409);
     expect(res.json().code).toBe('USERS_PROFILE_EXISTS');
     // The same account id under the other role (a token auth would never mint) is refused too.
-    const asProvider = await h.issuer.sign(a.id, 'provider');
+    const asProvider = await h.issuer.sign({ sub: a.id, role: 'provider' });
     const cross = await put({ authorization: `Bearer ${asProvider}` }, providerInput());
     expect(cross.statusCode).toBe(409);
     const providers = await h.raw.query('select count(*)::int as n from provider_profiles where id = $1', [a.id]);
@@ -117,10 +117,10 @@ describe('PUT /internal/profiles/me', () => {
       {},
       { authorization: 'Basic abc' },
       { authorization: 'Bearer not.a.jwt' },
-      { authorization: `Bearer ${await h.issuer.signWithForeignKey(a.id, 'patient')}` },
-      { authorization: `Bearer ${await h.issuer.sign(a.id, 'patient', { exp: Math.floor(Date.now() / 1000) - 60 })}` },
-      { authorization: `Bearer ${await h.issuer.sign(a.id, 'patient', { aud: 'elsewhere' })}` },
-      { authorization: `Bearer ${await h.issuer.sign('not-a-uuid', 'patient')}` },
+      { authorization: `Bearer ${await h.foreignIssuer.sign({ sub: a.id, role: 'patient' })}` },
+      { authorization: `Bearer ${await h.issuer.sign({ sub: a.id, role: 'patient' }, { expiresIn: -60 })}` },
+      { authorization: `Bearer ${await h.issuer.sign({ sub: a.id, role: 'patient' }, { audience: 'elsewhere' })}` },
+      { authorization: `Bearer ${await h.issuer.sign({ sub: 'not-a-uuid', role: 'patient' })}` },
     ];
     for (const headers of cases) {
       const res = await put(headers, patientInput());

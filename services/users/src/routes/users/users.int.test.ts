@@ -139,7 +139,7 @@ describe('/api/v1/users/me', () => {
 
   it('answers 401 without a valid token, before looking at the body', async () => {
     const a = await registered('patient');
-    const foreign = await h.issuer.signWithForeignKey(a.id, 'patient');
+    const foreign = await h.foreignIssuer.sign({ sub: a.id, role: 'patient' });
     const cases: Array<Record<string, string>> = [{}, { authorization: `Bearer ${foreign}` }, { authorization: 'Bearer x' }];
     for (const headers of cases) {
       const get = await app.inject({ url: '/api/v1/users/me', headers });
