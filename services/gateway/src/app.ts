@@ -2,6 +2,7 @@
 // edge, limits request rates per client address, answers CORS preflights, and serves the
 // merged API documentation. It owns no data.
 import rateLimit from '@fastify/rate-limit';
+import { Redis } from 'ioredis';
 import { ROLES } from '@healthmatch/contracts';
 import {
   AppError,
@@ -50,8 +51,24 @@ export async function buildApp(config: GatewayConfig, deps: GatewayDeps = {}): P
 
   registerCors(app, config.corsOrigins);
 
-  if (config.REDIS_URL) {
-    app.log.warn('REDIS_URL is set, but the Redis rate-limit store needs ioredis, which is not installed: rate limits are counted in memory, per gateway instance');
+  // With REDIS_URL every gateway replica counts in one place; without it each counts in
+  // its own memory (the embedded default). If Redis is unreachable, requests go through
+  // (skipOnError) rather than the whole API failing: auth still throttles logins per account.
+  const redis = config.REDIS_URL
+    ? new Redis(config.REDIS_URL, { connectTimeout: 2_000, maxRetriesPerRequest: 1, commandTimeout: 500, lazyConnect: false })
+    : undefined;
+  if (redis) {
+    let reported = false;
+    redis.on('error', (err) => {
+      if (!reported) app.log.warn({ err }, 'Redis rate-limit store unreachable; requests are not limited until it is back');
+      reported = true;
+    });
+    redis.on('ready', () => {
+      reported = false;
+    });
+    app.addHook('onClose', async () => {
+      redis.disconnect();
+    });
   }
   // The general per-address limit; login and register set their own in proxy.ts.
   await app.register(rateLimit, {
@@ -60,6 +77,7 @@ export async function buildApp(config: GatewayConfig, deps: GatewayDeps = {}): P
     max: config.RATE_LIMIT_MAX,
     timeWindow: config.RATE_LIMIT_WINDOW_SECONDS * 1000,
     cache: 10_000,
+    ...(redis ? { redis, nameSpace: 'hm:gateway:rate:', skipOnError: true } : {}),
   });
 
   const auth = upstreams.find((u) => u.service === 'auth');
