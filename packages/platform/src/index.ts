@@ -8,6 +8,7 @@ export * from './http-client.ts';
 export * from './server.ts';
 export * from './pagination.ts';
 export * from './crypto.ts';
+export * from './field-keys.ts';
 // Not re-exported from './embedded-postgres.ts': importing it installs exit-on-signal
 // handlers in every service (see embedded-postgres-lazy.ts).
 export { startEmbeddedPostgres } from './embedded-postgres-lazy.ts';

@@ -5,7 +5,7 @@ import {
   createFieldCipher,
   createService,
   createTokenVerifier,
-  parseFieldKeyRing,
+  keyRingFromEnv,
   type App,
   type Database,
   type ServiceOptions,
@@ -35,9 +35,10 @@ const PRUNE_EVERY_MS = 60 * 60_000;
 
 /** The signing keys of this configuration and database (the app and the rotate command share it). */
 export function createKeyRing(config: AuthConfig, database: Database<typeof schema>): KeyRing {
+  const sealing = keyRingFromEnv('auth', 'SIGNING_KEY_ENCRYPTION_KEYS', config.SIGNING_KEY_ENCRYPTION_KEYS);
   return new KeyRing({
     store: signingKeyStore(database.db),
-    encryption: config.SIGNING_KEY_ENCRYPTION_KEYS ? createFieldCipher(parseFieldKeyRing(config.SIGNING_KEY_ENCRYPTION_KEYS)) : undefined,
+    encryption: sealing ? createFieldCipher(sealing) : undefined,
     accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
   });
 }

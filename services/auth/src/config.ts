@@ -1,6 +1,6 @@
 // Environment of the auth service, parsed once; a bad or missing variable stops the start
 // with one message that lists every problem.
-import { BaseEnv, ConfigError, Env, FieldCipherError, loadConfig, parseFieldKeyRing } from '@healthmatch/platform';
+import { BaseEnv, Env, keyRingFromEnv, loadConfig } from '@healthmatch/platform';
 import { Type, type Static } from '@sinclair/typebox';
 
 export const AuthEnv = Type.Object({
@@ -26,14 +26,8 @@ export type AuthConfig = Static<typeof AuthEnv>;
 
 export function loadAuthConfig(env: Record<string, string | undefined> = process.env): AuthConfig {
   const config = loadConfig('auth', AuthEnv, env);
-  if (config.SIGNING_KEY_ENCRYPTION_KEYS !== undefined) {
-    try {
-      parseFieldKeyRing(config.SIGNING_KEY_ENCRYPTION_KEYS);
-    } catch (err) {
-      // The parser's messages name the entry and the problem, never the key material.
-      if (err instanceof FieldCipherError) throw new ConfigError('auth', [`SIGNING_KEY_ENCRYPTION_KEYS is invalid: ${err.message}`]);
-      throw err;
-    }
-  }
+  // Fails fast on a malformed ring (the message never quotes key material). Unset stays
+  // unset: auth has no local-key fallback, private keys are then stored as plain JWK.
+  keyRingFromEnv('auth', 'SIGNING_KEY_ENCRYPTION_KEYS', config.SIGNING_KEY_ENCRYPTION_KEYS);
   return config;
 }

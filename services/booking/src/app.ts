@@ -2,10 +2,23 @@
 // inject(); server.ts listens). Everything from outside comes through `deps` so tests can
 // set the clock, the token verifier and the catalog.
 import { ErrorCodes, Problem, ROLES } from '@healthmatch/contracts';
-import { authPlugin, createService, createTokenVerifier, remoteJwks, type App, type ServiceOptions, type TokenVerifier } from '@healthmatch/platform';
+import {
+  authPlugin,
+  createFieldCipher,
+  createService,
+  createTokenVerifier,
+  loadFieldKeyRing,
+  remoteJwks,
+  type App,
+  type FieldCipher,
+  type FieldKeyRing,
+  type ServiceOptions,
+  type TokenVerifier,
+  type WarnLogger,
+} from '@healthmatch/platform';
 import { createCatalogClient } from './clients/catalog-client.ts';
 import type { BookingConfig } from './config.ts';
-import { appointmentRepository } from './db/appointment-repository.ts';
+import { appointmentRepository, cancelReasonKeyIdsInUse } from './db/appointment-repository.ts';
 import { availabilityRepository } from './db/availability-repository.ts';
 import { createBookingDatabase, type BookingDatabase } from './db/database.ts';
 import { systemClock, type Clock, type OfferingSource } from './domain/ports.ts';
@@ -22,6 +35,27 @@ export interface BookingAppDeps {
   offerings?: OfferingSource;
   clock?: Clock;
   logger?: ServiceOptions['logger'];
+  /**
+   * Default: the key ring of FIELD_ENCRYPTION_KEYS, or the local key in this database,
+   * checked at start-up against the stored cancellation reasons. A given cipher is used as
+   * is and nothing is checked (route tests whose database is unreachable).
+   */
+  fieldCipher?: FieldCipher;
+}
+
+/**
+ * FIELD_ENCRYPTION_KEYS, or the local key in this database; stops the start when a stored
+ * reason uses a key id the ring does not list (docs/adr/0006). The app and the
+ * re-encryption command share it.
+ */
+export function loadBookingFieldKeys(config: BookingConfig, database: BookingDatabase, log: WarnLogger): Promise<FieldKeyRing> {
+  return loadFieldKeyRing(database, {
+    service: 'booking',
+    keys: config.FIELD_ENCRYPTION_KEYS,
+    protects: 'cancellation reasons',
+    keyIdsInUse: () => cancelReasonKeyIdsInUse(database),
+    log,
+  });
 }
 
 export async function buildApp(config: BookingConfig, deps: BookingAppDeps = {}): Promise<App> {
@@ -49,19 +83,31 @@ export async function buildApp(config: BookingConfig, deps: BookingAppDeps = {})
   });
   app.addSchema(Problem);
 
-  const verifier =
-    deps.verifier ??
-    createTokenVerifier(remoteJwks(`${config.AUTH_URL.replace(/\/+$/, '')}/.well-known/jwks.json`), {
-      issuer: config.JWT_ISSUER,
-      audience: config.JWT_AUDIENCE,
-      roles: ROLES,
-    });
-  await app.register(authPlugin, { verifier });
+  try {
+    const appointments = appointmentRepository(database, deps.fieldCipher ?? createFieldCipher(await loadBookingFieldKeys(config, database, app.log)));
+    if (!deps.fieldCipher) {
+      // Reasons written before migration 0002 are still in clear: seal them before serving.
+      let sealed = 0;
+      for (let n = await appointments.sealPlaintextReasons(); n > 0; n = await appointments.sealPlaintextReasons()) sealed += n;
+      if (sealed > 0) app.log.info({ sealed }, 'sealed cancellation reasons stored in clear before migration 0002');
+    }
 
-  const availability = availabilityRepository(database);
-  const appointments = appointmentRepository(database);
-  availabilityRoutes(app, { availability, clock });
-  slotRoutes(app, { offerings, availability, appointments, clock });
-  appointmentRoutes(app, { offerings, availability, appointments, clock });
+    const verifier =
+      deps.verifier ??
+      createTokenVerifier(remoteJwks(`${config.AUTH_URL.replace(/\/+$/, '')}/.well-known/jwks.json`), {
+        issuer: config.JWT_ISSUER,
+        audience: config.JWT_AUDIENCE,
+        roles: ROLES,
+      });
+    await app.register(authPlugin, { verifier });
+
+    const availability = availabilityRepository(database);
+    availabilityRoutes(app, { availability, clock });
+    slotRoutes(app, { offerings, availability, appointments, clock });
+    appointmentRoutes(app, { offerings, availability, appointments, clock });
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
   return app;
 }

@@ -1,7 +1,7 @@
 // Environment of the booking service, parsed once; a bad or missing variable stops the
 // process with one message listing every problem.
 import { Type, type Static } from '@sinclair/typebox';
-import { BaseEnv, Env, loadConfig } from '@healthmatch/platform';
+import { BaseEnv, Env, FIELD_ENCRYPTION_KEYS, keyRingFromEnv, loadConfig } from '@healthmatch/platform';
 
 export const BookingEnv = Type.Object({
   ...BaseEnv,
@@ -11,9 +11,16 @@ export const BookingEnv = Type.Object({
   AUTH_URL: Env.url({ default: 'http://127.0.0.1:8081' }),
   JWT_ISSUER: Env.string({ default: 'healthmatch-auth', minLength: 1 }),
   JWT_AUDIENCE: Env.string({ default: 'healthmatch', minLength: 1 }),
+  // No pattern on purpose: loadConfig quotes invalid values, and this one is a secret.
+  FIELD_ENCRYPTION_KEYS: Env.optional(
+    Type.String({ description: 'keyId:<base64 of 32 bytes>[,keyId:<base64>...]; the first key encrypts, all listed keys decrypt' }),
+  ),
 });
 export type BookingConfig = Static<typeof BookingEnv>;
 
 export function loadBookingConfig(env: Record<string, string | undefined> = process.env): BookingConfig {
-  return loadConfig('booking', BookingEnv, env);
+  const config = loadConfig('booking', BookingEnv, env);
+  // Fails fast on a malformed ring (the message never quotes key material).
+  keyRingFromEnv('booking', FIELD_ENCRYPTION_KEYS, config.FIELD_ENCRYPTION_KEYS);
+  return config;
 }

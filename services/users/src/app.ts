@@ -6,16 +6,18 @@ import {
   createFieldCipher,
   createService,
   createTokenVerifier,
+  loadFieldKeyRing,
   remoteJwks,
   type App,
   type Database,
+  type FieldKeyRing,
   type TokenVerifier,
+  type WarnLogger,
 } from '@healthmatch/platform';
 import type { UsersConfig } from './config.ts';
-import { createProfileRepository } from './db/profile-repository.ts';
+import { createProfileRepository, profileKeyIdsInUse } from './db/profile-repository.ts';
 import { schema } from './db/schema.ts';
 import { createProfileService } from './domain/profile-service.ts';
-import { assertRingOpensStoredFields, resolveFieldKeyRing } from './field-keys.ts';
 import { internalProfileRoutes } from './routes/internal-profiles/index.ts';
 import { providerRoutes } from './routes/providers/index.ts';
 import { userRoutes } from './routes/users/index.ts';
@@ -29,6 +31,21 @@ export interface UsersDeps {
   verifier?: TokenVerifier;
   logger?: false | { stream: NodeJS.WritableStream };
   now?: () => Date;
+}
+
+/**
+ * FIELD_ENCRYPTION_KEYS, or the local key in this database; stops the start when a stored
+ * profile uses a key id the ring does not list (docs/adr/0006). The app and the
+ * re-encryption command share it.
+ */
+export function loadUsersFieldKeys(config: UsersConfig, database: UsersDatabase, log: WarnLogger): Promise<FieldKeyRing> {
+  return loadFieldKeyRing(database, {
+    service: 'users',
+    keys: config.FIELD_ENCRYPTION_KEYS,
+    protects: 'sensitive profile fields',
+    keyIdsInUse: () => profileKeyIdsInUse(database.db),
+    log,
+  });
 }
 
 export async function buildApp(config: UsersConfig, deps: UsersDeps = {}): Promise<App> {
@@ -48,9 +65,8 @@ export async function buildApp(config: UsersConfig, deps: UsersDeps = {}): Promi
   if (!deps.database) app.addHook('onClose', () => database.close());
 
   try {
-    const ring = await resolveFieldKeyRing(config, database, app.log);
+    const ring = await loadUsersFieldKeys(config, database, app.log);
     const profiles = createProfileRepository(database.db, createFieldCipher(ring));
-    assertRingOpensStoredFields(ring, await profiles.keyIdsInUse());
 
     const jwksUrl = `${config.AUTH_URL.replace(/\/+$/, '')}/.well-known/jwks.json`;
     await app.register(authPlugin, {

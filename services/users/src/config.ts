@@ -1,5 +1,5 @@
 // Environment of the users service, parsed once at start-up.
-import { BaseEnv, ConfigError, Env, FieldCipherError, loadConfig, parseFieldKeyRing } from '@healthmatch/platform';
+import { BaseEnv, Env, FIELD_ENCRYPTION_KEYS, keyRingFromEnv, loadConfig } from '@healthmatch/platform';
 import { Type, type Static } from '@sinclair/typebox';
 
 export const UsersEnv = Type.Object({
@@ -19,14 +19,7 @@ export type UsersConfig = Static<typeof UsersEnv>;
 
 export function loadUsersConfig(env: Record<string, string | undefined> = process.env): UsersConfig {
   const config = loadConfig('users', UsersEnv, env);
-  if (config.FIELD_ENCRYPTION_KEYS !== undefined) {
-    try {
-      parseFieldKeyRing(config.FIELD_ENCRYPTION_KEYS);
-    } catch (err) {
-      // The parser's messages name the entry and the problem, never the key material.
-      if (err instanceof FieldCipherError) throw new ConfigError('users', [`FIELD_ENCRYPTION_KEYS is invalid: ${err.message}`]);
-      throw err;
-    }
-  }
+  // Fails fast on a malformed ring (the message never quotes key material).
+  keyRingFromEnv('users', FIELD_ENCRYPTION_KEYS, config.FIELD_ENCRYPTION_KEYS);
   return config;
 }

@@ -3,11 +3,11 @@
 //   FIELD_ENCRYPTION_KEYS=k2:...,k1:... DATABASE_URL=... npm run reencrypt-fields -w @healthmatch/users
 // Safe to run while the service serves (row locks, SKIP LOCKED) and to run again.
 import { createDatabase, createFieldCipher, runMain, runMigrations } from '@healthmatch/platform';
+import { loadUsersFieldKeys } from './app.ts';
 import { loadUsersConfig } from './config.ts';
 import { MIGRATIONS_FOLDER, MIGRATIONS_NAME } from './db/migrations.ts';
 import { createProfileRepository } from './db/profile-repository.ts';
 import { schema } from './db/schema.ts';
-import { resolveFieldKeyRing } from './field-keys.ts';
 
 const log = {
   warn: (obj: object, msg: string) => console.warn(msg, JSON.stringify(obj)),
@@ -18,7 +18,8 @@ runMain(async () => {
   await runMigrations(config.DATABASE_URL, MIGRATIONS_FOLDER, MIGRATIONS_NAME);
   const database = createDatabase(config.DATABASE_URL, schema, { applicationName: 'users-reencrypt', max: 2 });
   try {
-    const ring = await resolveFieldKeyRing(config, database, log);
+    // Also refuses to run when a stored key id is missing from the ring (those rows could not be opened).
+    const ring = await loadUsersFieldKeys(config, database, log);
     const profiles = createProfileRepository(database.db, createFieldCipher(ring));
     let total = 0;
     for (let n = await profiles.reencryptBatch(); n > 0; n = await profiles.reencryptBatch()) total += n;

@@ -44,7 +44,7 @@ describe('startPlatform', () => {
       ports: 'auto',
       services,
       log: logs.log,
-      baseEnv: { PATH: process.env.PATH, AUTH_DATABASE_URL: 'postgres://secret@x/y', DATABASE_URL: 'postgres://inherited', LAUNCHER_X: '1', KEEP_ME: 'yes' },
+      baseEnv: { PATH: process.env.PATH, AUTH_DATABASE_URL: 'postgres://secret@x/y', DATABASE_URL: 'postgres://inherited', LAUNCHER_X: '1', KEEP_ME: 'yes', FIELD_ENCRYPTION_KEYS: 'k1:x' },
       extraEnv: { SHARED: 'all' },
     });
     try {
@@ -66,6 +66,7 @@ describe('startPlatform', () => {
       expect(env.HEALTHMATCH_DATA_DIR).toMatch(/shared\/data$/);
       expect(env.SHARED).toBe('all');
       expect(env.KEEP_ME).toBe('yes');
+      expect(env.FIELD_ENCRYPTION_KEYS).toBe('k1:x'); // services' secrets pass through as given
       expect(env.DATABASE_URL).toBeUndefined(); // no database of its own, and the inherited one is dropped
       expect(env.AUTH_DATABASE_URL).toBeUndefined(); // launcher-only variables stay with the launcher
       expect(env.LAUNCHER_X).toBeUndefined();

@@ -4,7 +4,7 @@ import { runMigrations } from '@healthmatch/platform';
 import { createTestDatabase, type TestDatabase } from '@healthmatch/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NewAppointment } from '../domain/ports.ts';
-import { MIGRATIONS, newId, openDatabase } from '../test-support/harness.ts';
+import { MIGRATIONS, newId, openDatabase, testFieldCipher } from '../test-support/harness.ts';
 import { appointmentRepository } from './appointment-repository.ts';
 import type { BookingDatabase } from './database.ts';
 
@@ -43,7 +43,7 @@ describe('appointment repository on PostgreSQL', () => {
   });
 
   it('refuses an overlapping appointment of the same provider, of any length', async () => {
-    const repo = appointmentRepository(database);
+    const repo = appointmentRepository(database, testFieldCipher());
     const provider = newId();
     const first = await repo.insert(appointment(provider, '2026-03-02T08:00:00Z', 60));
     expect(first.kind).toBe('created');
@@ -73,7 +73,7 @@ describe('appointment repository on PostgreSQL', () => {
   });
 
   it('frees the time when an appointment is cancelled', async () => {
-    const repo = appointmentRepository(database);
+    const repo = appointmentRepository(database, testFieldCipher());
     const provider = newId();
     const a = appointment(provider, '2026-03-04T08:00:00Z', 30);
     const created = await repo.insert(a);
@@ -85,7 +85,7 @@ describe('appointment repository on PostgreSQL', () => {
   });
 
   it('writes an idempotency key and its appointment together, or neither', async () => {
-    const repo = appointmentRepository(database);
+    const repo = appointmentRepository(database, testFieldCipher());
     const provider = newId();
     const patient = newId();
     const first = await repo.insert(appointment(provider, '2026-03-05T08:00:00Z', 30, patient), { key: 'k-1', requestHash: 'h1' });

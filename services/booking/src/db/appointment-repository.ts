@@ -1,35 +1,23 @@
 // Appointments in PostgreSQL. Double booking is refused by the exclusion constraint
 // appointments_no_overlap (migration 0001), not by a read-then-write check: the check in
 // the use case only gives a friendlier early answer; the constraint decides races.
-import { and, asc, eq, gt, gte, lt, ne, sql, type SQL } from 'drizzle-orm';
-import { PgErrorCode, pgErrorCode } from '@healthmatch/platform';
+// The cancellation reason is sealed here on the way in and opened on the way out (the
+// kit's field cipher, bound to table, column and row): nothing above this file sees an
+// envelope, nothing below it a plaintext reason.
+import { and, asc, eq, gt, gte, isNotNull, lt, ne, sql, type SQL } from 'drizzle-orm';
+import { PgErrorCode, pgErrorCode, type FieldCipher } from '@healthmatch/platform';
 import { uuidv7 } from 'uuidv7';
 import type { Actor, AppointmentRecord, AppointmentRepository } from '../domain/ports.ts';
 import { DAY_MS, parseLocalDate } from '../domain/zoned-time.ts';
 import type { BookingDatabase } from './database.ts';
-import { appointments, idempotencyKeys } from './schema.ts';
+import { appointments, FIELD_ENVELOPE_REGEX, idempotencyKeys } from './schema.ts';
 
 type Row = typeof appointments.$inferSelect;
 
-const toRecord = (r: Row): AppointmentRecord => ({
-  id: r.id,
-  status: r.status,
-  providerId: r.providerId,
-  patientId: r.patientId,
-  offeringId: r.offeringId,
-  serviceId: r.serviceId,
-  serviceName: r.serviceName,
-  modality: r.modality,
-  price: { amount: r.priceAmount, currency: r.priceCurrency },
-  durationMinutes: r.durationMinutes,
-  timeZone: r.timeZone,
-  start: r.startAt,
-  end: r.endAt,
-  createdAt: r.createdAt,
-  cancelledAt: r.cancelledAt,
-  cancelledBy: r.cancelledBy,
-  cancelReason: r.cancelReason,
-});
+/** The cipher context of a reason: a sealed reason copied to another row does not open. */
+const reasonContext = (appointmentId: string) => `appointments.cancel_reason_enc:${appointmentId}`;
+
+const isEnvelope = sql`${appointments.cancelReasonEnc} ~ ${FIELD_ENVELOPE_REGEX}`;
 
 /** The rows `actor` may see: theirs as patient, or theirs as provider. */
 const ownedBy = (actor: Actor): SQL =>
@@ -38,13 +26,87 @@ const ownedBy = (actor: Actor): SQL =>
 /** Local date of the appointment in its own zone (the provider's at booking time). */
 const localDate = sql`(${appointments.startAt} at time zone ${appointments.timeZone})::date`;
 
-export function appointmentRepository({ db }: BookingDatabase): AppointmentRepository {
+/** Distinct key ids of the stored reasons (the start-up check; needs no cipher). */
+export async function cancelReasonKeyIdsInUse({ db }: BookingDatabase): Promise<string[]> {
+  const rows = await db
+    .selectDistinct({ keyId: sql<string>`split_part(${appointments.cancelReasonEnc}, ':', 2)` })
+    .from(appointments)
+    .where(and(isNotNull(appointments.cancelReasonEnc), isEnvelope))
+    .orderBy(sql`1`);
+  return rows.map((r) => r.keyId);
+}
+
+export interface AppointmentStore extends AppointmentRepository {
+  /**
+   * Seals up to `limit` reasons stored in clear before migration 0002; returns how many.
+   * Waits for rows another replica is sealing (and then skips them), so once it returns 0
+   * no plaintext reason is left.
+   */
+  sealPlaintextReasons(limit?: number): Promise<number>;
+  /** Re-seals up to `limit` reasons that use an older key (key rotation); returns how many. */
+  reencryptBatch(limit?: number): Promise<number>;
+}
+
+export function appointmentRepository({ db }: BookingDatabase, cipher: FieldCipher): AppointmentStore {
+  const seal = (id: string, reason: string | null) => (reason === null ? null : cipher.encrypt(reason, reasonContext(id)));
+  const open = (id: string, envelope: string | null) => (envelope === null ? null : cipher.decrypt(envelope, reasonContext(id)));
+
+  const toRecord = (r: Row): AppointmentRecord => ({
+    id: r.id,
+    status: r.status,
+    providerId: r.providerId,
+    patientId: r.patientId,
+    offeringId: r.offeringId,
+    serviceId: r.serviceId,
+    serviceName: r.serviceName,
+    modality: r.modality,
+    price: { amount: r.priceAmount, currency: r.priceCurrency },
+    durationMinutes: r.durationMinutes,
+    timeZone: r.timeZone,
+    start: r.startAt,
+    end: r.endAt,
+    createdAt: r.createdAt,
+    cancelledAt: r.cancelledAt,
+    cancelledBy: r.cancelledBy,
+    cancelReason: open(r.id, r.cancelReasonEnc),
+  });
+
+  /** Seals again, under the current key, the reasons of up to `limit` rows that `where` selects (row-locked). */
+  const reseal = (where: SQL, plaintextOf: (id: string, stored: string) => string, limit: number, lock: 'wait' | 'skip') =>
+    db.transaction(async (tx) => {
+      const query = tx
+        .select({ id: appointments.id, stored: appointments.cancelReasonEnc })
+        .from(appointments)
+        .where(and(isNotNull(appointments.cancelReasonEnc), where))
+        .limit(limit);
+      const rows = lock === 'skip' ? await query.for('update', { skipLocked: true }) : await query.for('update');
+      for (const { id, stored } of rows) {
+        await tx
+          .update(appointments)
+          .set({ cancelReasonEnc: seal(id, plaintextOf(id, stored!)) })
+          .where(eq(appointments.id, id));
+      }
+      return rows.length;
+    });
+
   const findVisible = async (id: string, actor: Actor) => {
     const [row] = await db.select().from(appointments).where(and(eq(appointments.id, id), ownedBy(actor)));
     return row ? toRecord(row) : null;
   };
 
   return {
+    // FOR UPDATE without SKIP LOCKED: a row another replica is sealing is waited for, then
+    // re-checked (no longer plaintext) and left alone.
+    sealPlaintextReasons: (limit = 200) => reseal(sql`not (${isEnvelope})`, (_id, plaintext) => plaintext, limit, 'wait'),
+
+    reencryptBatch: (limit = 200) =>
+      reseal(
+        sql`${isEnvelope} and split_part(${appointments.cancelReasonEnc}, ':', 2) <> ${cipher.currentKeyId}`,
+        (id, envelope) => cipher.decrypt(envelope, reasonContext(id)),
+        limit,
+        'skip',
+      ),
+
     async busyIntervals(providerId, from, to) {
       const rows = await db
         .select({ start: appointments.startAt, end: appointments.endAt })
@@ -132,7 +194,7 @@ export function appointmentRepository({ db }: BookingDatabase): AppointmentRepos
     async cancel(id, actor, now, reason) {
       const [row] = await db
         .update(appointments)
-        .set({ status: 'cancelled', cancelledAt: now, cancelledBy: actor.role, cancelReason: reason })
+        .set({ status: 'cancelled', cancelledAt: now, cancelledBy: actor.role, cancelReasonEnc: seal(id, reason) })
         .where(and(eq(appointments.id, id), ownedBy(actor), eq(appointments.status, 'booked'), gt(appointments.startAt, now)))
         .returning();
       if (row) return { kind: 'cancelled', appointment: toRecord(row) };

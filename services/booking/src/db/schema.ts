@@ -1,4 +1,6 @@
 // Tables of the booking service. Imports only drizzle-orm so drizzle-kit can load it.
+// Columns ending in _enc hold field envelopes (AES-256-GCM, the kit's field cipher, see
+// docs/adr/0006): a CHECK makes a plaintext write fail instead of landing silently.
 // The exclusion constraint that makes double booking impossible cannot be expressed in
 // drizzle; it lives in the custom migration 0001 (see docs/adr/0003-double-booking-constraint.md).
 import { sql } from 'drizzle-orm';
@@ -16,6 +18,12 @@ export interface StoredDateException {
   closed?: boolean;
   intervals?: StoredWallInterval[];
 }
+
+/**
+ * A field envelope of the kit's cipher as a PostgreSQL regular expression:
+ * v1:<keyId>:<iv, 12 bytes>:<tag, 16 bytes>:<ciphertext>, base64url without padding.
+ */
+export const FIELD_ENVELOPE_REGEX = '^v1:[A-Za-z0-9_-]{1,32}:[A-Za-z0-9_-]{16}:[A-Za-z0-9_-]{22}:[A-Za-z0-9_-]*$';
 
 /** One row per provider: the whole availability, replaced on every PUT. */
 export const availabilities = pgTable('availabilities', {
@@ -49,8 +57,10 @@ export const appointments = pgTable(
     createdAt: timestamp({ withTimezone: true }).notNull(),
     cancelledAt: timestamp({ withTimezone: true }),
     cancelledBy: text({ enum: ['patient', 'provider'] }),
-    // May be health information: never logged.
-    cancelReason: text(),
+    // Free text that may be health information: stored only sealed (bound to this row),
+    // never logged. Rows cancelled before migration 0002 held it in clear; the service
+    // seals those at start-up.
+    cancelReasonEnc: text(),
   },
   (t) => [
     index('appointments_patient_start_idx').on(t.patientId, t.startAt, t.id),
@@ -63,6 +73,8 @@ export const appointments = pgTable(
     ),
     check('appointments_cancelled_by_check', sql`${t.cancelledBy} is null or ${t.cancelledBy} in ('patient', 'provider')`),
     check('appointments_price_check', sql`${t.priceAmount} >= 0 and ${t.priceCurrency} ~ '^[A-Z]{3}$'`),
+    // NOT VALID in migration 0002 (rows from before it are sealed by the service at start-up).
+    check('appointments_cancel_reason_enc_envelope', sql`${t.cancelReasonEnc} ~ ${sql.raw(`'${FIELD_ENVELOPE_REGEX}'`)}`),
   ],
 );
 

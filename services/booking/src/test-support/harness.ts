@@ -3,7 +3,7 @@
 // JWKS served over HTTP), a controllable clock, and an app on a fresh database.
 import { fileURLToPath } from 'node:url';
 import type { Offering } from '@healthmatch/contracts';
-import { runMigrations, type App } from '@healthmatch/platform';
+import { createFieldCipher, generateFieldKey, parseFieldKeyRing, runMigrations, type App, type FieldCipher } from '@healthmatch/platform';
 import {
   createTestDatabase,
   createTestTokenIssuer,
@@ -24,6 +24,14 @@ export const ISSUER = 'healthmatch-auth';
 export const AUDIENCE = 'healthmatch';
 
 export const newId = (): string => uuidv7();
+
+/** A FIELD_ENCRYPTION_KEYS value for tests (key id t1). Without one, apps use the local key of their database. */
+export const TEST_FIELD_KEYS = `t1:${generateFieldKey()}`;
+
+/** A cipher over TEST_FIELD_KEYS, for repositories and apps built without the start-up key loading. */
+export function testFieldCipher(keys = TEST_FIELD_KEYS): FieldCipher {
+  return createFieldCipher(parseFieldKeyRing(keys));
+}
 
 export class TestClock implements Clock {
   private current: number;
@@ -99,7 +107,7 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
   });
 }
 
-export function testConfig(databaseUrl: string, upstream: Pick<FakeUpstream, 'url' | 'authUrl'>): BookingConfig {
+export function testConfig(databaseUrl: string, upstream: Pick<FakeUpstream, 'url' | 'authUrl'>, env: Record<string, string | undefined> = {}): BookingConfig {
   return loadBookingConfig({
     DATABASE_URL: databaseUrl,
     CATALOG_URL: upstream.url,
@@ -107,6 +115,7 @@ export function testConfig(databaseUrl: string, upstream: Pick<FakeUpstream, 'ur
     JWT_ISSUER: ISSUER,
     JWT_AUDIENCE: AUDIENCE,
     LOG_LEVEL: 'silent',
+    ...env,
   });
 }
 
@@ -118,19 +127,28 @@ export interface BookingTestEnv {
   testDb: TestDatabase;
   /** Another app instance with its own pool on the same database. */
   secondApp(): Promise<App>;
+  /** Another app on the same database with these variables over the env's (e.g. FIELD_ENCRYPTION_KEYS); closed with the env. */
+  appWith(env: Record<string, string | undefined>): Promise<App>;
   close(): Promise<void>;
 }
 
-/** A fresh database with the migrations applied and an app on it (logs silenced). */
-export async function startBookingTestEnv(prefix: string, opts: { now?: string; deps?: BookingAppDeps } = {}): Promise<BookingTestEnv> {
+/**
+ * A fresh database with the migrations applied and an app on it (logs silenced). Field
+ * keys: `opts.env` FIELD_ENCRYPTION_KEYS if given, else the local key of the database.
+ * `opts.migrate` replaces the migration step (tests of a database from an older version).
+ */
+export async function startBookingTestEnv(
+  prefix: string,
+  opts: { now?: string; deps?: BookingAppDeps; env?: Record<string, string | undefined>; migrate?: (url: string) => Promise<void> } = {},
+): Promise<BookingTestEnv> {
   const testDb = await createTestDatabase(prefix);
-  await runMigrations(testDb.url, MIGRATIONS, 'booking');
+  await (opts.migrate ?? ((url: string) => runMigrations(url, MIGRATIONS, 'booking')))(testDb.url);
   const upstream = await startFakeUpstream();
   const clock = new TestClock(opts.now ?? '2026-03-02T06:00:00Z');
-  const config = testConfig(testDb.url, upstream);
+  const config = testConfig(testDb.url, upstream, opts.env);
   const apps: App[] = [];
-  const make = async () => {
-    const app = await buildApp(config, { logger: false, clock, ...opts.deps });
+  const make = async (c: BookingConfig = config) => {
+    const app = await buildApp(c, { logger: false, clock, ...opts.deps });
     apps.push(app);
     return app;
   };
@@ -141,7 +159,8 @@ export async function startBookingTestEnv(prefix: string, opts: { now?: string; 
     clock,
     config,
     testDb,
-    secondApp: make,
+    secondApp: () => make(),
+    appWith: (env) => make(testConfig(testDb.url, upstream, { ...opts.env, ...env })),
     async close() {
       for (const a of apps) await a.close();
       await upstream.close();
@@ -181,7 +200,8 @@ export interface RouteTestEnv {
 export async function startRouteTestEnv(now = '2026-03-02T06:00:00Z'): Promise<RouteTestEnv> {
   const upstream = await startFakeUpstream();
   const clock = new TestClock(now);
-  const app = await buildApp(testConfig('postgres://nobody@127.0.0.1:1/unreachable', upstream), { logger: false, clock });
+  // The field keys come from the database by default: a given cipher skips that.
+  const app = await buildApp(testConfig('postgres://nobody@127.0.0.1:1/unreachable', upstream), { logger: false, clock, fieldCipher: testFieldCipher() });
   return {
     app,
     upstream,

@@ -20,6 +20,19 @@ export interface ProfileRepository extends ProfileStore {
   reencryptBatch(limit?: number): Promise<number>;
 }
 
+/** Distinct key ids of every stored envelope (needs no cipher: the start-up check runs before one exists). */
+export async function profileKeyIdsInUse(db: UsersDb): Promise<string[]> {
+  const result = await db.execute<{ key_id: string }>(sql`
+    select distinct split_part(v, ':', 2) as key_id from (
+      select unnest(array[email_enc, last_name_enc, phone_enc, birth_date_enc]) as v from patient_profiles
+      union all
+      select email_enc from provider_profiles
+    ) envelopes
+    where v is not null
+    order by 1`);
+  return result.rows.map((r) => r.key_id);
+}
+
 export function createProfileRepository(db: UsersDb, cipher: FieldCipher): ProfileRepository {
   const context = (table: string, column: string, id: string) => `${table}.${column}:${id}`;
   const seal = (table: string, column: string, id: string, value: string) => cipher.encrypt(value, context(table, column, id));
@@ -157,17 +170,7 @@ export function createProfileRepository(db: UsersDb, cipher: FieldCipher): Profi
       return rows.map((r): PublicProvider => ({ ...r, kind: r.kind as ProviderKind }));
     },
 
-    async keyIdsInUse() {
-      const result = await db.execute<{ key_id: string }>(sql`
-        select distinct split_part(v, ':', 2) as key_id from (
-          select unnest(array[email_enc, last_name_enc, phone_enc, birth_date_enc]) as v from patient_profiles
-          union all
-          select email_enc from provider_profiles
-        ) envelopes
-        where v is not null
-        order by 1`);
-      return result.rows.map((r) => r.key_id);
-    },
+    keyIdsInUse: () => profileKeyIdsInUse(db),
 
     async reencryptBatch(limit = 200) {
       const current = cipher.currentKeyId;

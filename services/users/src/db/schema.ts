@@ -63,7 +63,10 @@ export const providerProfiles = pgTable(
 
 /**
  * The generated field key of a run without FIELD_ENCRYPTION_KEYS (local development only;
- * see docs/adr/0006). Empty whenever the variable is set from the first start.
+ * see docs/adr/0006). Empty whenever the variable is set from the first start. The kit
+ * (loadFieldKeyRing) reads and writes it, and creates it in services whose migrations do
+ * not; here migration 0000 made it first. Keep it declared: dropping it from this schema
+ * would make drizzle-kit generate a DROP TABLE, and with it the key of local profiles.
  */
 export const localFieldKeys = pgTable('local_field_keys', {
   id: text().primaryKey(),
