@@ -6,6 +6,11 @@ export const Weekday = Type.Union((['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 's
 export const WallClock = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$', description: 'HH:MM in the provider zone' });
 export const TimeZone = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_+/-]+$', description: 'IANA time zone, e.g. Europe/Rome' });
 
+/** Booking horizon of a provider when not given: about six months. */
+export const DEFAULT_MAX_ADVANCE_DAYS = 180;
+/** Longest booking horizon a provider may set: two years. */
+export const MAX_ADVANCE_DAYS_LIMIT = 730;
+
 export const Interval = Type.Object({ start: WallClock, end: WallClock }, { additionalProperties: false });
 export const WeeklyInterval = Type.Object({ day: Weekday, start: WallClock, end: WallClock }, { additionalProperties: false });
 export const DateException = Type.Object(
@@ -23,6 +28,13 @@ export const AvailabilityInput = Type.Object(
     weekly: Type.Array(WeeklyInterval, { maxItems: 100 }),
     exceptions: Type.Optional(Type.Array(DateException, { maxItems: 500 })),
     minNoticeMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 60 * 24 * 60 })),
+    maxAdvanceDays: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: MAX_ADVANCE_DAYS_LIMIT,
+        description: `booking horizon: slots are offered up to this many days after today (provider's zone), default ${DEFAULT_MAX_ADVANCE_DAYS}`,
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -34,6 +46,7 @@ export const Availability = Type.Object({
   weekly: Type.Array(WeeklyInterval),
   exceptions: Type.Array(DateException),
   minNoticeMinutes: Type.Integer(),
+  maxAdvanceDays: Type.Integer(),
   updatedAt: Instant,
 });
 export type Availability = Static<typeof Availability>;
@@ -84,9 +97,9 @@ export const AppointmentsQuery = Type.Object(
     to: Type.Optional(DateOnly),
     status: Type.Optional(AppointmentStatus),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
-    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 2048, pattern: '^[A-Za-z0-9_-]+$' })),
+    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 2048, pattern: '^[A-Za-z0-9_-]+$', description: 'cursor from nextCursor' })),
   },
   { additionalProperties: false },
 );
 export type AppointmentsQuery = Static<typeof AppointmentsQuery>;
-export const IdempotencyKeyHeader = Type.String({ minLength: 1, maxLength: 200, pattern: '^[\\x21-\\x7e]+$' });
+export const IdempotencyKeyHeader = Type.String({ minLength: 1, maxLength: 200, pattern: '^[\\x21-\\x7e]+$', description: 'key of printable ASCII characters without spaces' });

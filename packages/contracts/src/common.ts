@@ -4,8 +4,34 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 // A pattern, not the `uuid` format (which also takes a `urn:uuid:` prefix that PostgreSQL
 // would refuse): 36 characters, hex and hyphens, any case.
 export const Uuid = Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$', description: 'UUID' });
-export const Instant = Type.String({ format: 'date-time', description: 'RFC 3339 instant' });
-export const DateOnly = Type.String({ format: 'date', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'calendar date YYYY-MM-DD' });
+
+// The calendar of the API: dates and instants from 1900-01-01 to 2199-12-31 (UTC). Wider
+// than any birth date or booking, and far enough from year 9999 that date arithmetic near
+// the ends (a day of margin, a time zone) never leaves four-digit years: past 9999
+// JavaScript writes "+010000-01-01", which PostgreSQL refuses (a 500 instead of a 400).
+// JSON Schema cannot give a range a readable message, so the schemas check the shape and
+// each service checks the range of what it receives (isDateInRange, isInstantInRange),
+// answering 400 VALIDATION_FAILED with DATE_RANGE_MESSAGE / INSTANT_RANGE_MESSAGE.
+export const EARLIEST_DATE = '1900-01-01';
+export const LATEST_DATE = '2199-12-31';
+export const DATE_RANGE_MESSAGE = `must be a date between ${EARLIEST_DATE} and ${LATEST_DATE}`;
+export const INSTANT_RANGE_MESSAGE = `must be an instant between ${EARLIEST_DATE}T00:00:00Z and ${LATEST_DATE}T23:59:59Z`;
+const EARLIEST_MS = Date.UTC(1900, 0, 1);
+const END_MS = Date.UTC(2200, 0, 1);
+
+/** Whether `date` is a 'YYYY-MM-DD' string between EARLIEST_DATE and LATEST_DATE (both included). */
+export function isDateInRange(date: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}$/.test(date) && date >= EARLIEST_DATE && date <= LATEST_DATE;
+}
+
+/** Whether the RFC 3339 instant `instant` (any offset) falls within the API's calendar, in UTC. */
+export function isInstantInRange(instant: string): boolean {
+  const ms = Date.parse(instant);
+  return Number.isFinite(ms) && ms >= EARLIEST_MS && ms < END_MS;
+}
+
+export const Instant = Type.String({ format: 'date-time', description: `RFC 3339 instant, from ${EARLIEST_DATE}T00:00:00Z to ${LATEST_DATE}T23:59:59Z` });
+export const DateOnly = Type.String({ format: 'date', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: `calendar date YYYY-MM-DD, from ${EARLIEST_DATE} to ${LATEST_DATE}` });
 export const Currency = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 currency code', examples: ['EUR'] });
 
 export const Money = Type.Object(
@@ -56,6 +82,6 @@ export const Email = Type.String({ format: 'email', minLength: 3, maxLength: 254
 
 /** Single-line human text: no control characters (keeps logs and mail headers clean). */
 export const Line = (maxLength: number, minLength = 1) =>
-  Type.String({ minLength, maxLength, pattern: '^[^\\u0000-\\u001f\\u007f]*$' });
+  Type.String({ minLength, maxLength, pattern: '^[^\\u0000-\\u001f\\u007f]*$', description: 'single line of text without control characters' });
 /** Multi-line human text: newlines and tabs allowed, other control characters not. */
-export const Text = (maxLength: number) => Type.String({ maxLength, pattern: '^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$' });
+export const Text = (maxLength: number) => Type.String({ maxLength, pattern: '^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$', description: 'text without control characters' });

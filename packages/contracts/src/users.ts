@@ -14,7 +14,12 @@ export const Phone = Type.String({ pattern: '^\\+?[0-9][0-9 ()-]{5,24}$', descri
 const NAME_FORBIDDEN = '\\u0000-\\u001f\\u007f-\\u009f\\u2028-\\u202e\\u2066-\\u2069';
 /** A name or a single line of place text: no control or bidi characters, not blank. */
 export const NameText = (maxLength: number) =>
-  Type.String({ minLength: 1, maxLength, pattern: `^[^${NAME_FORBIDDEN}]*[^${NAME_FORBIDDEN}\\s][^${NAME_FORBIDDEN}]*$` });
+  Type.String({
+    minLength: 1,
+    maxLength,
+    pattern: `^[^${NAME_FORBIDDEN}]*[^${NAME_FORBIDDEN}\\s][^${NAME_FORBIDDEN}]*$`,
+    description: 'name: not blank, without control or text-direction characters',
+  });
 
 const Languages = Type.Array(LanguageCode, { minItems: 1, maxItems: 20, uniqueItems: true });
 

@@ -138,3 +138,59 @@ describe('createService', () => {
     expect(res.json()).not.toHaveProperty('cause');
   });
 });
+
+describe('answers at the HTTP layer', () => {
+  /** Sends raw bytes on a real socket and collects what the server answers until it closes. */
+  async function raw(port: number, data: string): Promise<string> {
+    const net = await import('node:net');
+    return new Promise((resolve, reject) => {
+      const socket = net.connect(port, '127.0.0.1', () => socket.write(data));
+      let out = '';
+      socket.on('data', (d) => (out += d.toString('utf8')));
+      socket.on('close', () => resolve(out));
+      socket.on('error', reject);
+    });
+  }
+
+  async function listening(requestTimeoutMs?: number) {
+    const app = await createService({ name: 'demo', logger: false, requestTimeoutMs });
+    app.post('/things', async () => ({ ok: true }));
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const address = app.server.address();
+    return { app, port: typeof address === 'object' && address ? address.port : 0 };
+  }
+
+  it('answers headers that are too large with a 431 problem', async () => {
+    const { app, port } = await listening();
+    try {
+      const res = await raw(port, `GET /healthz HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${'a'.repeat(20_000)}\r\n\r\n`);
+      expect(res).toMatch(/^HTTP\/1\.1 431 /);
+      expect(res).toContain('application/problem+json');
+      expect(JSON.parse(res.slice(res.indexOf('\r\n\r\n') + 4))).toMatchObject({ status: 431, code: 'HEADERS_TOO_LARGE' });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('answers a malformed request line with a 400 problem', async () => {
+    const { app, port } = await listening();
+    try {
+      const res = await raw(port, 'GET /a b c HTTP/1.1\r\nHost: x\r\n\r\n');
+      expect(res).toMatch(/^HTTP\/1\.1 400 /);
+      expect(JSON.parse(res.slice(res.indexOf('\r\n\r\n') + 4))).toMatchObject({ status: 400, code: 'BAD_REQUEST' });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('answers a body that never arrives completely with a 408 problem and closes', async () => {
+    const { app, port } = await listening(400);
+    try {
+      const res = await raw(port, 'POST /things HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"a":1');
+      expect(res).toMatch(/^HTTP\/1\.1 408 /);
+      expect(JSON.parse(res.slice(res.indexOf('\r\n\r\n') + 4))).toMatchObject({ status: 408, code: 'REQUEST_TIMEOUT' });
+    } finally {
+      await app.close();
+    }
+  });
+});

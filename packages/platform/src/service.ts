@@ -14,6 +14,7 @@ import Fastify, {
   type RawServerDefault,
 } from 'fastify';
 import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
 import { AppError, PlatformErrorCodes, type ErrorDef, type FieldError } from './errors.ts';
 import { createMetrics, type ServiceMetrics } from './metrics.ts';
 import { toFieldErrors, validatorCompiler } from './validation.ts';
@@ -44,6 +45,8 @@ export interface ServiceOptions {
   readiness?: ReadinessCheck[];
   bodyLimit?: number;
   trustProxy?: boolean | string | string[];
+  /** Time a request may take to arrive completely (headers and body); default 30 s. */
+  requestTimeoutMs?: number;
   /** Extra OpenAPI components (security schemes are added by the kit). */
   openapiTags?: Array<{ name: string; description?: string }>;
 }
@@ -92,6 +95,17 @@ export async function createService(opts: ServiceOptions): Promise<App> {
     bodyLimit: opts.bodyLimit ?? 256 * 1024,
     trustProxy: opts.trustProxy ?? false,
     return503OnClosing: true,
+    // A client that sends headers but never the whole body must not hold a socket for
+    // ever: after this the request is answered 408 (see clientErrorHandler).
+    requestTimeout: opts.requestTimeoutMs ?? 30_000,
+    // Node checks that timeout only every connectionsCheckingInterval (30 s by default).
+    http: {
+      requestTimeout: opts.requestTimeoutMs ?? 30_000,
+      connectionsCheckingInterval: Math.max(100, Math.min(5_000, Math.floor((opts.requestTimeoutMs ?? 30_000) / 4))),
+    },
+    // Errors Node's HTTP parser meets before Fastify sees a request (headers too large,
+    // a malformed request line, the timeout above) answer problem+json too.
+    clientErrorHandler: (err: NodeJS.ErrnoException, socket) => clientProblem(err, socket),
     routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
     // Router failures (a malformed %-escape, an over-long parameter) happen before any hook
     // runs; without this Fastify answers them with its own non-problem JSON.
@@ -225,6 +239,27 @@ export async function createService(opts: ServiceOptions): Promise<App> {
   app.get('/openapi.json', hidden, async () => app.swagger());
 
   return app;
+}
+
+const clientErrors: Record<string, { status: number; code: string; title: string; detail: string }> = {
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, code: 'REQUEST_TIMEOUT', title: 'Request timeout', detail: 'The request did not arrive completely in time' },
+  HPE_HEADER_OVERFLOW: { status: 431, code: 'HEADERS_TOO_LARGE', title: 'Request header fields too large', detail: 'The request headers exceed the allowed size' },
+};
+
+/** Answers a request Node's HTTP parser refused, as problem+json, then closes the socket. */
+function clientProblem(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const known = err.code ? clientErrors[err.code] : undefined;
+  const p = known ?? { status: 400, code: 'BAD_REQUEST', title: 'Bad request', detail: 'The request is not valid HTTP' };
+  const requestId = randomUUID();
+  const body = JSON.stringify({ type: problemType(p.code), title: p.title, status: p.status, detail: p.detail, code: p.code, requestId });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${p.status} ${p.title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `X-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(err);
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

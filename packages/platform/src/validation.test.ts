@@ -36,3 +36,25 @@ describe('toFieldErrors', () => {
     expect(toFieldErrors(validate.errors, 'body')).toEqual([{ field: 'body/data/x', message: 'is required' }]);
   });
 });
+
+describe('messages people can read', () => {
+  const validate = validatorCompiler({
+    schema: Type.Object({
+      day: Type.Union([Type.Literal('mon'), Type.Literal('tue')]),
+      id: Type.String({ pattern: '^[0-9a-f]{8}$', description: 'short id' }),
+      code: Type.String({ pattern: '^[A-Z]+$' }),
+    }),
+    httpPart: 'body',
+    method: 'POST',
+    url: '/x',
+  }) as unknown as ((v: unknown) => boolean) & { errors: never };
+
+  it('lists the allowed values of a union of literals once, and says what a pattern means', () => {
+    expect(validate({ day: 'sun', id: 'xyz', code: 'abc' })).toBe(false);
+    expect(toFieldErrors(validate.errors, 'body')).toEqual([
+      { field: 'body/day', message: 'must be one of: mon, tue' },
+      { field: 'body/id', message: 'must be a valid short id' },
+      { field: 'body/code', message: 'has an invalid format' },
+    ]);
+  });
+});

@@ -14,6 +14,9 @@ function makeAjv(coerce: boolean) {
     removeAdditional: false,
     useDefaults: true,
     strict: false,
+    // Errors carry their schema, so messages can say what a pattern means instead of
+    // showing the regular expression.
+    verbose: true,
   });
   addFormats.default(ajv);
   return ajv;
@@ -29,13 +32,31 @@ export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, http
 
 const partName: Record<string, string> = { querystring: 'query', params: 'path', body: 'body', headers: 'header' };
 
+/** What a failed `pattern` means, in words, from the schema's description when it has one. */
+function patternMessage(raw: ErrorObject): string {
+  const description = (raw.parentSchema as { description?: unknown } | undefined)?.description;
+  return typeof description === 'string' && description ? `must be a valid ${description}` : 'has an invalid format';
+}
+
 export function toFieldErrors(errors: ErrorObject[] | Array<Record<string, unknown>>, context?: string): FieldError[] {
   const prefix = partName[context ?? 'body'] ?? context ?? 'body';
+  const list = errors as ErrorObject[];
+  // A union of literals (TypeBox's Union of Literal) fails as one `const` error per member
+  // plus an `anyOf`: report it once, as the list of allowed values.
+  const allowedByPath = new Map<string, unknown[]>();
+  for (const raw of list) {
+    if (raw.keyword !== 'const') continue;
+    const values = allowedByPath.get(raw.instancePath) ?? [];
+    values.push((raw.params as { allowedValue?: unknown }).allowedValue);
+    allowedByPath.set(raw.instancePath, values);
+  }
   const seen = new Set<string>();
   const out: FieldError[] = [];
-  for (const raw of errors as ErrorObject[]) {
+  for (const raw of list) {
     // An if/then failure is already reported by the errors of its `then` branch.
     if (raw.keyword === 'if') continue;
+    const allowed = allowedByPath.get(raw.instancePath);
+    if (allowed && raw.keyword === 'const') continue;
     let path = (raw.instancePath ?? '').replace(/^\//, '');
     const params = (raw.params ?? {}) as Record<string, unknown>;
     if (raw.keyword === 'required' && typeof params.missingProperty === 'string') {
@@ -49,6 +70,8 @@ export function toFieldErrors(errors: ErrorObject[] | Array<Record<string, unkno
     if (raw.keyword === 'additionalProperties') message = 'is not an allowed property';
     if (raw.keyword === 'required') message = 'is required';
     if (raw.keyword === 'enum' && Array.isArray(params.allowedValues)) message = `must be one of: ${params.allowedValues.join(', ')}`;
+    if (raw.keyword === 'anyOf' && allowed) message = `must be one of: ${allowed.map(String).join(', ')}`;
+    if (raw.keyword === 'pattern') message = patternMessage(raw);
     const key = `${field}|${message}`;
     // anyOf/union failures repeat themselves; keep one line per field and message
     if (seen.has(key)) continue;

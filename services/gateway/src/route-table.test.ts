@@ -29,6 +29,8 @@ describe('route table', () => {
     ['GET', '/api/v1/catalog/services'],
     ['GET', '/api/v1/catalog/search'],
     ['GET', `/api/v1/catalog/offerings/${id}`],
+    ['GET', `/api/v1/catalog/providers/${id}/offerings`],
+    ['GET', '/api/v1/providers'],
     ['GET', '/api/v1/booking/slots'],
   ])('%s %s is public', (method, path) => {
     expect(isPublic(method, path)).toBe(true);
@@ -44,6 +46,8 @@ describe('route table', () => {
     ['GET', '/api/v1/users/me'],
     ['POST', '/api/v1/catalog/offerings'],
     ['GET', '/api/v1/catalog/offerings/mine'],
+    ['GET', '/api/v1/catalog/providers/me/offerings'],
+    ['POST', `/api/v1/catalog/providers/${id}/offerings`],
     ['GET', '/api/v1/booking/appointments'],
     ['POST', '/api/v1/booking/slots'],
     ['GET', '/api/v1/booking/slotsx'],

@@ -46,12 +46,14 @@ const PUBLIC_ROUTES: ReadonlyArray<readonly [method: 'GET' | 'POST', pattern: st
   ['GET', '/.well-known/jwks.json'],
   ['GET', '/api/v1/auth/jwks'],
   ['GET', '/api/v1/auth/.well-known/jwks.json'],
+  ['GET', '/api/v1/providers'],
   ['GET', '/api/v1/providers/{id}'],
   ['GET', '/api/v1/catalog/specialties'],
   ['GET', '/api/v1/catalog/services'],
   ['GET', '/api/v1/catalog/services/{id}'],
   ['GET', '/api/v1/catalog/search'],
   ['GET', '/api/v1/catalog/offerings/{id}'],
+  ['GET', '/api/v1/catalog/providers/{id}/offerings'],
   ['GET', '/api/v1/booking/slots'],
 ];
 
