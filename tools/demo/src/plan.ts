@@ -16,7 +16,7 @@ import { facilityAddress, facilityCity, facilityDisplayName } from './names.ts';
 export interface ServiceTemplate {
   /** Code of the national catalogue (DM 23/06/2023), e.g. 89.7A.3. */
   code: string;
-  /** Words that find it in the catalog ("visita cardiologica": the source spells the first visit "PRMA"). */
+  /** Words that find it in the catalog (its name's words; the catalog corrects known typos of the source such as "PRMA"). */
   query: string;
   durationMinutes: number;
   /** Demo price range in cents, both ends included. */
@@ -72,7 +72,7 @@ interface Specialty {
 const first = (code: string, query: string) => t(code, query, 30, 80, 150, 500);
 const control = (code: string, query: string) => t(code, query, 30, 60, 100, 500);
 const SPECIALTIES: Record<Exclude<Focus, 'speech'>, Specialty> = {
-  cardiology: { first: first('89.7A.3', 'visita cardiologica'), control: control('89.01.3', 'visita cardiologica controllo'), extra: t('89.52', 'elettrocardiogramma', 15, 25, 50) },
+  cardiology: { first: first('89.7A.3', 'prima visita cardiologica'), control: control('89.01.3', 'visita cardiologica controllo'), extra: t('89.52', 'elettrocardiogramma', 15, 25, 50) },
   ophthalmology: { first: first('95.02', 'prima visita oculistica'), control: control('89.01.D', 'visita oculistica controllo'), extra: t('95.03.3', 'tomografia retinica oct', 20, 60, 100) },
   dermatology: { first: first('89.7A.7', 'prima visita dermatologica'), control: control('89.01.7', 'visita dermatologica controllo') },
   orthopedics: { first: first('89.7B.8', 'prima visita ortopedica'), control: control('89.01.G', 'visita ortopedica controllo') },

@@ -8,8 +8,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HealthMatchApi } from './api.ts';
 import { parseFacilities } from './facilities.ts';
 import { HttpClient } from './http.ts';
-import { planFacility, type FacilityPlan, type ServiceTemplate } from './plan.ts';
-import { resolveTemplates, seedFacility, type Resolution, type SeedContext } from './seeder.ts';
+import { ALL_TEMPLATES, planFacility, type FacilityPlan, type ServiceTemplate } from './plan.ts';
+import { resolveTemplates, sameAvailability, seedFacility, type Resolution, type SeedContext } from './seeder.ts';
 import { csvOf, row } from './test-rows.ts';
 
 interface Account {
@@ -19,7 +19,8 @@ interface Account {
   role: 'provider' | 'patient';
 }
 
-const CATALOGUE: [string, string][] = [
+/** [code, description as published, name as the catalog shows it (default: the description)]. */
+const CATALOGUE: [string, string, string?][] = [
   ['90.62.2', 'EMOCROMO: ESAME EMOCROMOCITOMETRICO'],
   ['90.27.1', 'GLUCOSIO'],
   ['90.14.3', 'COLESTEROLO TOTALE'],
@@ -29,7 +30,7 @@ const CATALOGUE: [string, string][] = [
   ['90.72.3', 'PROTEINA C REATTIVA (Quantitativa)'],
   ['90.22.3', 'FERRITINA'],
   ['90.16.3', 'CREATININA'],
-  ['89.7A.3', 'PRMA VISITA CARDIOLOGICA'], // the source's typo: found by "visita cardiologica"
+  ['89.7A.3', 'PRMA VISITA CARDIOLOGICA', 'Prima visita cardiologica'], // the source's typo, corrected in the catalog's name and words
   ['89.01.3', 'VISITA CARDIOLOGICA DI CONTROLLO'],
 ];
 
@@ -38,7 +39,7 @@ const words = (s: string) => s.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean)
 class FakePlatform {
   accounts = new Map<string, Account>();
   profiles = new Map<string, ProviderProfile>();
-  services: CatalogService[] = CATALOGUE.map(([code, description]) => ({ id: randomUUID(), code, name: description, description, specialty: null }));
+  services: CatalogService[] = CATALOGUE.map(([code, description, name]) => ({ id: randomUUID(), code, name: name ?? description, description, specialty: null }));
   offerings: Offering[] = [];
   availability = new Map<string, Availability>();
   writes: string[] = [];
@@ -162,7 +163,7 @@ class FakePlatform {
       return a ? send(200, a) : problem(404, 'BOOKING_NO_AVAILABILITY');
     }
     if (route === 'PUT /api/v1/booking/availability') {
-      const a: Availability = { providerId: caller.id, timeZone: body.timeZone, weekly: body.weekly, exceptions: body.exceptions ?? [], minNoticeMinutes: body.minNoticeMinutes ?? 120, updatedAt: '' };
+      const a: Availability = { providerId: caller.id, timeZone: body.timeZone, weekly: body.weekly, exceptions: body.exceptions ?? [], minNoticeMinutes: body.minNoticeMinutes ?? 120, maxAdvanceDays: body.maxAdvanceDays ?? 180, updatedAt: '' };
       this.availability.set(caller.id, a);
       this.writes.push('put-availability');
       return send(200, a);
@@ -214,6 +215,30 @@ describe('resolveTemplates', () => {
     const r = await resolveTemplates(api, [tpl]);
     expect(r.byCode.get('99.99.9')).toMatchObject({ how: 'words', service: { code: '90.62.2' } });
     expect(r.byWords).toEqual([tpl]);
+  });
+
+  it('finds the first cardiology visit by the words of its name, as the catalog spells it', async () => {
+    const visit = ALL_TEMPLATES.find((t) => t.code === '89.7A.3');
+    expect(visit?.query).toBe('prima visita cardiologica');
+    expect((await api.findServices(visit!.query)).map((s) => s.code)).toEqual(['89.7A.3']);
+  });
+});
+
+describe('sameAvailability', () => {
+  const current: Availability = {
+    providerId: randomUUID(),
+    timeZone: 'Europe/Rome',
+    weekly: [{ day: 'mon', start: '09:00', end: '13:00' }],
+    exceptions: [],
+    minNoticeMinutes: 120,
+    maxAdvanceDays: 180,
+    updatedAt: '2026-03-01T10:00:00.000Z',
+  };
+  it('compares the booking horizon only when the plan sets one', () => {
+    const wanted = { timeZone: 'Europe/Rome', weekly: [{ day: 'mon' as const, start: '09:00', end: '13:00' }], exceptions: [], minNoticeMinutes: 120 };
+    expect(sameAvailability(current, wanted)).toBe(true);
+    expect(sameAvailability(current, { ...wanted, maxAdvanceDays: 180 })).toBe(true);
+    expect(sameAvailability(current, { ...wanted, maxAdvanceDays: 90 })).toBe(false);
   });
 });
 

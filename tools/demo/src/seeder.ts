@@ -96,7 +96,8 @@ export function sameAvailability(current: Availability, wanted: AvailabilityInpu
     current.timeZone === wanted.timeZone &&
     JSON.stringify(a) === JSON.stringify(b) &&
     current.exceptions.length === (wanted.exceptions?.length ?? 0) &&
-    (wanted.minNoticeMinutes === undefined || current.minNoticeMinutes === wanted.minNoticeMinutes)
+    (wanted.minNoticeMinutes === undefined || current.minNoticeMinutes === wanted.minNoticeMinutes) &&
+    (wanted.maxAdvanceDays === undefined || current.maxAdvanceDays === wanted.maxAdvanceDays)
   );
 }
 

@@ -12,6 +12,7 @@ const toStored = (r: Row): StoredAvailability => ({
   weekly: r.weekly,
   exceptions: r.exceptions,
   minNoticeMinutes: r.minNoticeMinutes,
+  maxAdvanceDays: r.maxAdvanceDays,
   updatedAt: r.updatedAt,
 });
 
@@ -27,6 +28,7 @@ export function availabilityRepository({ db }: BookingDatabase): AvailabilityRep
         weekly: value.weekly.map((w) => ({ ...w })),
         exceptions: value.exceptions.map((e) => ({ ...e, ...(e.intervals ? { intervals: e.intervals.map((i) => ({ ...i })) } : {}) })),
         minNoticeMinutes: value.minNoticeMinutes,
+        maxAdvanceDays: value.maxAdvanceDays,
         updatedAt: at,
       };
       const [row] = await db

@@ -25,16 +25,25 @@ export interface StoredDateException {
  */
 export const FIELD_ENVELOPE_REGEX = '^v1:[A-Za-z0-9_-]{1,32}:[A-Za-z0-9_-]{16}:[A-Za-z0-9_-]{22}:[A-Za-z0-9_-]*$';
 
-/** One row per provider: the whole availability, replaced on every PUT. */
-export const availabilities = pgTable('availabilities', {
-  providerId: uuid().primaryKey(),
-  timeZone: text().notNull(),
-  weekly: jsonb().$type<StoredWeeklyInterval[]>().notNull(),
-  exceptions: jsonb().$type<StoredDateException[]>().notNull(),
-  minNoticeMinutes: integer().notNull(),
-  createdAt: timestamp({ withTimezone: true }).notNull(),
-  updatedAt: timestamp({ withTimezone: true }).notNull(),
-});
+/**
+ * One row per provider: the whole availability, replaced on every PUT. The booking horizon
+ * (max_advance_days) came with migration 0003: rows from before it got the default, 180
+ * days (DEFAULT_MAX_ADVANCE_DAYS of the contracts; this file imports only drizzle-orm).
+ */
+export const availabilities = pgTable(
+  'availabilities',
+  {
+    providerId: uuid().primaryKey(),
+    timeZone: text().notNull(),
+    weekly: jsonb().$type<StoredWeeklyInterval[]>().notNull(),
+    exceptions: jsonb().$type<StoredDateException[]>().notNull(),
+    minNoticeMinutes: integer().notNull(),
+    maxAdvanceDays: integer().notNull().default(180),
+    createdAt: timestamp({ withTimezone: true }).notNull(),
+    updatedAt: timestamp({ withTimezone: true }).notNull(),
+  },
+  (t) => [check('availabilities_max_advance_days_check', sql`${t.maxAdvanceDays} between 1 and 730`)],
+);
 
 export const appointments = pgTable(
   'appointments',

@@ -2,7 +2,7 @@
 // read, list, cancel. Ownership: an appointment exists only for its patient and provider;
 // for anyone else it answers "not found".
 import { createHash } from 'node:crypto';
-import { fail } from './errors.ts';
+import { checkCalendarRange, fail } from './errors.ts';
 import { toSlotAvailability } from './free-slots.ts';
 import type {
   Actor,
@@ -40,11 +40,12 @@ export interface BookResult {
   readonly replayed: boolean;
 }
 
-const UNBOOKABLE_DETAIL: Record<Exclude<NotBookableReason, 'BUSY'>, string> = {
-  OUTSIDE_AVAILABILITY: 'The provider is not available at that time',
-  OFF_GRID: 'That time is not the start of a slot of this offering',
-  IN_PAST: 'That time is in the past',
-  TOO_SOON: 'That time is within the provider\'s minimum notice',
+const UNBOOKABLE_DETAIL: Record<Exclude<NotBookableReason, 'BUSY'>, (a: { maxAdvanceDays: number }) => string> = {
+  OUTSIDE_AVAILABILITY: () => 'The provider is not available at that time',
+  OFF_GRID: () => 'That time is not the start of a slot of this offering',
+  IN_PAST: () => 'That time is in the past',
+  TOO_SOON: () => 'That time is within the provider\'s minimum notice',
+  TOO_FAR: (a) => `That time is too far ahead: the provider takes bookings at most ${a.maxAdvanceDays} days ahead`,
 };
 
 /**
@@ -68,6 +69,7 @@ export async function bookAppointment(deps: BookingDeps, cmd: BookCommand): Prom
   if (!Number.isFinite(startMs)) {
     throw fail('VALIDATION_FAILED', 'body/start must be an RFC 3339 instant', { errors: [{ field: 'body/start', message: 'must be an RFC 3339 instant' }] });
   }
+  checkCalendarRange({ instants: { 'body/start': cmd.start } });
   const key = cmd.idempotencyKey;
   const requestHash = key === undefined ? undefined : bookingRequestHash(cmd.offeringId, startMs);
   // A retry is answered from what the first request stored, before anything else: by now
@@ -100,7 +102,7 @@ export async function bookAppointment(deps: BookingDeps, cmd: BookCommand): Prom
       if (raced) return raced;
       throw fail('BOOKING_SLOT_TAKEN', 'That slot has just been booked; pick another one');
     }
-    throw fail('BOOKING_SLOT_UNAVAILABLE', UNBOOKABLE_DETAIL[check.reason], { reason: check.reason });
+    throw fail('BOOKING_SLOT_UNAVAILABLE', UNBOOKABLE_DETAIL[check.reason](availability), { reason: check.reason });
   }
 
   const outcome = await deps.appointments.insert(
@@ -156,6 +158,7 @@ export interface AppointmentPage {
 
 /** A patient's own appointments, or a provider's agenda; by start time. */
 export async function listAppointments(deps: Pick<BookingDeps, 'appointments'>, actor: Actor, q: ListQuery): Promise<AppointmentPage> {
+  checkCalendarRange({ dates: { 'query/from': q.from, 'query/to': q.to } });
   const errors = (['from', 'to'] as const)
     .filter((f) => q[f] !== undefined && parseLocalDate(q[f]!) === null)
     .map((f) => ({ field: `query/${f}`, message: 'must be a calendar date YYYY-MM-DD from 1970 on' }));

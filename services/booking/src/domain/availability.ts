@@ -1,7 +1,7 @@
 // Use cases of a provider's availability: replace it as a whole, read it back.
-import { fail, slotErrorToAppError } from './errors.ts';
+import { checkCalendarRange, fail, slotErrorToAppError } from './errors.ts';
 import type { AvailabilityRepository, Clock, StoredAvailability } from './ports.ts';
-import { DEFAULT_MIN_NOTICE_MINUTES, validateAvailability, type Availability } from './slots.ts';
+import { DEFAULT_MAX_ADVANCE_DAYS, DEFAULT_MIN_NOTICE_MINUTES, validateAvailability, type Availability } from './slots.ts';
 import { isValidTimeZone } from './zoned-time.ts';
 
 /**
@@ -24,8 +24,13 @@ export interface AvailabilityDeps {
   readonly clock: Clock;
 }
 
-/** Validates (IANA zone, well-formed and non-overlapping intervals) and replaces. */
+/**
+ * Validates (exception dates within the API's calendar, IANA zone, well-formed and
+ * non-overlapping intervals, a horizon beyond the minimum notice) and replaces. Defaults:
+ * minimum notice DEFAULT_MIN_NOTICE_MINUTES, booking horizon DEFAULT_MAX_ADVANCE_DAYS.
+ */
 export async function replaceAvailability(deps: AvailabilityDeps, providerId: string, input: Availability): Promise<StoredAvailability> {
+  checkCalendarRange({ dates: Object.fromEntries((input.exceptions ?? []).map((e, i) => [`body/exceptions/${i}/date`, e.date])) });
   const error = validateAvailability(input);
   if (error) throw slotErrorToAppError(error, 'body');
   const timeZone = canonicalTimeZone(input.timeZone);
@@ -44,6 +49,7 @@ export async function replaceAvailability(deps: AvailabilityDeps, providerId: st
         ...(e.intervals !== undefined ? { intervals: e.intervals.map((i) => ({ start: i.start, end: i.end })) } : {}),
       })),
       minNoticeMinutes: input.minNoticeMinutes ?? DEFAULT_MIN_NOTICE_MINUTES,
+      maxAdvanceDays: input.maxAdvanceDays ?? DEFAULT_MAX_ADVANCE_DAYS,
     },
     deps.clock.now(),
   );

@@ -1,5 +1,5 @@
 // Use case: the free slots of an offering over a range of the provider's local dates.
-import { fail, slotErrorToAppError } from './errors.ts';
+import { checkCalendarRange, fail, slotErrorToAppError } from './errors.ts';
 import type { AppointmentRepository, AvailabilityRepository, Clock, OfferingSource, StoredAvailability } from './ports.ts';
 import { computeFreeSlots, validateSlotRange, type Slot } from './slots.ts';
 import { DAY_MS, parseLocalDate } from './zoned-time.ts';
@@ -36,6 +36,7 @@ function coveringWindow(from: string, to: string): { start: Date; end: Date } {
 }
 
 export async function findFreeSlots(deps: SlotDeps, q: FreeSlotsQuery): Promise<FreeSlots> {
+  checkCalendarRange({ dates: { 'query/from': q.from, 'query/to': q.to } });
   const rangeError = validateSlotRange(q.from, q.to);
   if (rangeError) throw slotErrorToAppError(rangeError, 'query');
 
@@ -56,5 +57,5 @@ export async function findFreeSlots(deps: SlotDeps, q: FreeSlotsQuery): Promise<
 }
 
 export function toSlotAvailability(a: StoredAvailability) {
-  return { timeZone: a.timeZone, weekly: a.weekly, exceptions: a.exceptions, minNoticeMinutes: a.minNoticeMinutes };
+  return { timeZone: a.timeZone, weekly: a.weekly, exceptions: a.exceptions, minNoticeMinutes: a.minNoticeMinutes, maxAdvanceDays: a.maxAdvanceDays };
 }

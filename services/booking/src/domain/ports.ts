@@ -56,6 +56,8 @@ export interface StoredAvailability {
   readonly weekly: StoredWeekly[];
   readonly exceptions: StoredException[];
   readonly minNoticeMinutes: number;
+  /** Booking horizon in days (see slots.ts). */
+  readonly maxAdvanceDays: number;
   readonly updatedAt: Date;
 }
 

@@ -1,6 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import {
+  DEFAULT_MAX_ADVANCE_DAYS,
   DEFAULT_MIN_NOTICE_MINUTES,
+  MAX_ADVANCE_DAYS,
   MAX_SLOT_RANGE_DAYS,
   SlotInputError,
   computeFreeSlots,
@@ -716,6 +718,83 @@ describe('isBookableStart', () => {
       expect(bookable).toBe(listed.length);
     });
   }
+});
+
+describe('booking horizon (maxAdvanceDays)', () => {
+  // Now: Monday 2026-03-02 10:00 in Rome. Round the clock, one-hour slots, no notice.
+  const NOW = ms('2026-03-02T09:00:00Z');
+  const horizon = (maxAdvanceDays: number, over: Partial<Availability> = {}): Availability => ({ ...availability(ROME, ALL_DAY), maxAdvanceDays, ...over });
+  const localDates = (list: Slot[]) => [...new Set(list.map((s) => localDateOf(ROME, ms(s.start))))];
+
+  it('offers slots up to today + maxAdvanceDays in the provider zone, nothing after', () => {
+    const list = slots(horizon(7), '2026-03-02', '2026-03-20', { now: NOW });
+    expect(localDates(list)).toEqual(['2026-03-02', '2026-03-03', '2026-03-04', '2026-03-05', '2026-03-06', '2026-03-07', '2026-03-08', '2026-03-09']);
+    expect(list.at(-1)).toEqual({ start: '2026-03-09T22:00:00Z', end: '2026-03-09T23:00:00Z' }); // 23:00-24:00 in Rome
+    expect(slots(horizon(7), '2026-03-10', '2026-03-20', { now: NOW })).toEqual([]);
+  });
+
+  it('counts days from the provider\'s date, not the UTC one', () => {
+    // 23:30Z on Sunday is already Monday 00:30 in Rome: the horizon of 1 day ends on Tuesday.
+    const list = slots(horizon(1), '2026-03-01', '2026-03-05', { now: ms('2026-03-01T23:30:00Z') });
+    expect(localDates(list)).toEqual(['2026-03-02', '2026-03-03']);
+  });
+
+  it('has no horizon when maxAdvanceDays is absent (the service always stores one)', () => {
+    expect(slots(availability(ROME, ALL_DAY), '2028-03-01', '2028-03-01', { now: NOW })).toHaveLength(24);
+  });
+
+  it('refuses a start beyond the horizon with TOO_FAR, after the other reasons', () => {
+    const c = (avail: Availability): SlotContext => ({ availability: avail, durationMinutes: 60, busy: [], now: NOW });
+    expect(isBookableStart(c(horizon(7)), ms('2026-03-09T22:00:00Z'))).toMatchObject({ bookable: true }); // last hour of the last day
+    expect(isBookableStart(c(horizon(7)), ms('2026-03-09T23:00:00Z'))).toEqual({ bookable: false, reason: 'TOO_FAR' }); // next midnight
+    expect(isBookableStart(c(horizon(180)), ms('2030-01-07T09:00:00Z'))).toEqual({ bookable: false, reason: 'TOO_FAR' });
+    expect(isBookableStart(c(horizon(730)), ms('2028-03-01T09:00:00Z'))).toMatchObject({ bookable: true });
+    // Not a slot at all says so first; a busy slot beyond the horizon is simply too far.
+    expect(isBookableStart(c(horizon(7)), ms('2026-03-20T09:30:00Z'))).toEqual({ bookable: false, reason: 'OFF_GRID' });
+    const busy = [{ start: ms('2026-03-20T09:00:00Z'), end: ms('2026-03-20T10:00:00Z') }];
+    expect(isBookableStart({ ...c(horizon(7)), busy }, ms('2026-03-20T09:00:00Z'))).toEqual({ bookable: false, reason: 'TOO_FAR' });
+  });
+
+  it('agrees with computeFreeSlots at every 5-minute instant where the horizon cuts a range across a DST change', () => {
+    // Now: Thursday 2026-03-26 12:00 in Rome; the horizon of 3 days ends on Sunday 2026-03-29
+    // (23 real hours, clocks go forward); the Saturday interval runs to 24:00.
+    const avail = horizon(3, { weekly: [...ALL_DAY.filter((w) => w.day !== 'sat'), { day: 'sat', start: '20:00', end: '24:00' }] });
+    const now = ms('2026-03-26T11:00:00Z');
+    const context: SlotContext = { availability: avail, durationMinutes: 45, busy: [], now };
+    const listed = slots(avail, '2026-03-26', '2026-04-02', { duration: 45, now });
+    expect(localDates(listed).at(-1)).toBe('2026-03-29');
+    const byStart = new Map(listed.map((s) => [ms(s.start), s.end]));
+    let bookable = 0;
+    for (let t = now; t < ms('2026-04-03T00:00:00Z'); t += 5 * 60_000) {
+      const check = isBookableStart(context, t);
+      const expectedEnd = byStart.get(t);
+      if (expectedEnd === undefined) {
+        expect(check.bookable, new Date(t).toISOString()).toBe(false);
+        if (t >= ms('2026-03-29T22:00:00Z') && (t - ms('2026-03-29T22:00:00Z')) % (45 * 60_000) === 0) {
+          expect(check, new Date(t).toISOString()).toEqual({ bookable: false, reason: 'TOO_FAR' });
+        }
+      } else {
+        expect(check, new Date(t).toISOString()).toMatchObject({ bookable: true, end: expectedEnd });
+        bookable++;
+      }
+    }
+    expect(bookable).toBe(listed.length);
+  });
+
+  it('validates maxAdvanceDays: whole days 1..730, leaving time after the minimum notice', () => {
+    expect(validateAvailability(horizon(1))).toBeNull();
+    expect(validateAvailability(horizon(MAX_ADVANCE_DAYS))).toBeNull();
+    expect([DEFAULT_MAX_ADVANCE_DAYS, MAX_ADVANCE_DAYS]).toEqual([180, 730]);
+    for (const bad of [0, -1, 731, 1.5, Number.NaN]) {
+      expect(validateAvailability(horizon(bad))?.issues, String(bad)).toEqual([{ path: 'maxAdvanceDays', message: 'must be a whole number of days, 1..730' }]);
+      expect(() => slots(horizon(bad), '2026-03-02', '2026-03-02')).toThrow(SlotInputError);
+    }
+    // Three days of notice and a two-day horizon: every slot would be too soon or too far.
+    expect(validateAvailability(horizon(2, { minNoticeMinutes: 3 * 1440 }))?.issues).toEqual([
+      { path: 'maxAdvanceDays', message: 'must leave bookable time after the minimum notice of 4320 minutes' },
+    ]);
+    expect(validateAvailability(horizon(3, { minNoticeMinutes: 3 * 1440 }))).toBeNull();
+  });
 });
 
 describe('localDateOf', () => {

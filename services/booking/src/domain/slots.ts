@@ -17,11 +17,17 @@
 //   emitted twice. See docs/adr/0005-slots-across-dst.md.
 // - A slot is dropped when it overlaps any busy interval [start, end) (appointments of the
 //   provider across all offerings) or when it starts before now + minimum notice.
+// - Booking horizon: with `maxAdvanceDays` set, only slots of local dates up to today (the
+//   provider's date at `now`) + maxAdvanceDays are offered; a slot's date is the date of the
+//   availability interval it comes from. Whole days, so bookings open one day at a time at
+//   the provider's midnight. No horizon when it is absent (the service always stores one).
 // - Output: sorted by start, instants as RFC 3339 strings in UTC with 'Z'
 //   ('2026-03-29T01:00:00Z'), de-duplicated by start.
+import { DEFAULT_MAX_ADVANCE_DAYS, MAX_ADVANCE_DAYS_LIMIT } from '@healthmatch/contracts';
 import { IANAZone } from 'luxon';
 import {
   MINUTE_MS,
+  MINUTES_PER_DAY,
   formatLocalDate,
   isValidTimeZone,
   isoWeekdayIndex,
@@ -62,6 +68,12 @@ export interface Availability {
   readonly exceptions?: readonly DateException[];
   /** Minimum notice before a slot can be booked; default DEFAULT_MIN_NOTICE_MINUTES. */
   readonly minNoticeMinutes?: number;
+  /**
+   * Booking horizon, whole days 1..MAX_ADVANCE_DAYS: slots of local dates after today + this
+   * many days are not offered (TOO_FAR). Absent: no horizon here; the service stores
+   * DEFAULT_MAX_ADVANCE_DAYS when a provider gives none.
+   */
+  readonly maxAdvanceDays?: number;
 }
 
 /** An instant: a Date or epoch milliseconds. */
@@ -104,6 +116,8 @@ export type NotBookableReason =
   | 'IN_PAST'
   /** Starts before now + minimum notice. */
   | 'TOO_SOON'
+  /** On a local date beyond the booking horizon (today + maxAdvanceDays). */
+  | 'TOO_FAR'
   /** Overlaps a busy interval. */
   | 'BUSY';
 
@@ -112,6 +126,10 @@ export type BookableCheck =
   | { readonly bookable: false; readonly reason: NotBookableReason };
 
 export const DEFAULT_MIN_NOTICE_MINUTES = 120;
+/** Booking horizon the service stores when a provider gives none (contracts). */
+export { DEFAULT_MAX_ADVANCE_DAYS };
+/** Longest booking horizon, in days. */
+export const MAX_ADVANCE_DAYS = MAX_ADVANCE_DAYS_LIMIT;
 /** Longest date range for a slot query, counted in days with both ends included. */
 export const MAX_SLOT_RANGE_DAYS = 62;
 export const MAX_DURATION_MINUTES = 1_440;
@@ -196,6 +214,8 @@ interface CompiledAvailability {
   readonly weekly: readonly MinuteInterval[][];
   readonly exceptions: ReadonlyMap<DayNumber, readonly MinuteInterval[]>;
   readonly minNoticeMinutes: number;
+  /** null: no booking horizon. */
+  readonly maxAdvanceDays: number | null;
 }
 
 interface AvailabilityCheck {
@@ -240,8 +260,15 @@ function checkAvailability(a: Availability): AvailabilityCheck {
   if (!zoneOk) structural.push({ path: 'timeZone', message: 'must be an IANA time zone, e.g. Europe/Rome' });
 
   const minNotice = a?.minNoticeMinutes ?? DEFAULT_MIN_NOTICE_MINUTES;
-  if (!Number.isSafeInteger(minNotice) || minNotice < 0) {
-    structural.push({ path: 'minNoticeMinutes', message: 'must be a whole number of minutes >= 0' });
+  const minNoticeOk = Number.isSafeInteger(minNotice) && minNotice >= 0;
+  if (!minNoticeOk) structural.push({ path: 'minNoticeMinutes', message: 'must be a whole number of minutes >= 0' });
+
+  const maxAdvance = a?.maxAdvanceDays ?? null;
+  if (maxAdvance !== null && (!Number.isSafeInteger(maxAdvance) || maxAdvance < 1 || maxAdvance > MAX_ADVANCE_DAYS)) {
+    structural.push({ path: 'maxAdvanceDays', message: `must be a whole number of days, 1..${MAX_ADVANCE_DAYS}` });
+  } else if (maxAdvance !== null && minNoticeOk && minNotice > maxAdvance * MINUTES_PER_DAY) {
+    // Every slot would be either too soon or too far.
+    consistency.push({ path: 'maxAdvanceDays', message: `must leave bookable time after the minimum notice of ${minNotice} minutes` });
   }
 
   const weekly: MinuteInterval[][] = WEEKDAYS.map(() => []);
@@ -295,7 +322,7 @@ function checkAvailability(a: Availability): AvailabilityCheck {
 
   const compiled =
     structural.length === 0
-      ? { zone: IANAZone.create(a.timeZone), weekly, exceptions, minNoticeMinutes: minNotice }
+      ? { zone: IANAZone.create(a.timeZone), weekly, exceptions, minNoticeMinutes: minNotice, maxAdvanceDays: maxAdvance }
       : null;
   return { compiled, structural, consistency };
 }
@@ -326,6 +353,8 @@ interface Prepared {
   readonly nowMs: number;
   /** now + minimum notice. */
   readonly earliestStartMs: number;
+  /** Last local date of the booking horizon (today in the provider's zone + maxAdvanceDays); null: none. */
+  readonly lastDay: DayNumber | null;
   /** Non-empty busy intervals as epoch ms, in input order. */
   readonly busy: ReadonlyArray<readonly [number, number]>;
 }
@@ -368,11 +397,13 @@ function prepare(ctx: SlotContext): Prepared {
   if (issues.length > 0) {
     throw new SlotInputError({ code: 'BOOKING_INVALID_SLOT_QUERY', message: 'Invalid slot query', issues });
   }
+  const { maxAdvanceDays } = check.compiled;
   return {
     availability: check.compiled,
     durationMs: duration * MINUTE_MS,
     nowMs,
     earliestStartMs: nowMs + check.compiled.minNoticeMinutes * MINUTE_MS,
+    lastDay: maxAdvanceDays === null ? null : localDayOf(check.compiled.zone, nowMs) + maxAdvanceDays,
     busy,
   };
 }
@@ -407,9 +438,11 @@ export function computeFreeSlots(query: SlotRangeQuery): Slot[] {
   const p = prepare(query);
   const fromDay = parseLocalDate(query.from)!;
   const toDay = parseLocalDate(query.to)!;
+  // Dates beyond the booking horizon offer nothing.
+  const lastDay = p.lastDay === null ? toDay : Math.min(toDay, p.lastDay);
 
   const starts: number[] = [];
-  for (let day = fromDay; day <= toDay; day++) {
+  for (let day = fromDay; day <= lastDay; day++) {
     for (const [ivStart, ivEnd] of realIntervalsOn(p.availability, day)) {
       for (let t = ivStart; t + p.durationMs <= ivEnd; t += p.durationMs) {
         if (t >= p.earliestStartMs) starts.push(t);
@@ -444,7 +477,9 @@ export function computeFreeSlots(query: SlotRangeQuery): Slot[] {
  * before and after too, since around a transition at midnight an interval can cover
  * instants whose local date is a neighbour), never at a whole range.
  * Returns the slot (start and end, RFC 3339 UTC) when bookable, otherwise the first reason
- * in the order OUTSIDE_AVAILABILITY / OFF_GRID, IN_PAST, TOO_SOON, BUSY.
+ * in the order OUTSIDE_AVAILABILITY / OFF_GRID, IN_PAST, TOO_SOON, TOO_FAR, BUSY. TOO_FAR:
+ * the date of the interval the slot comes from is after the booking horizon's last date
+ * (the same rule as computeFreeSlots, so a start is bookable exactly when it is listed).
  */
 export function isBookableStart(ctx: SlotContext, start: Instant): BookableCheck {
   const p = prepare(ctx);
@@ -461,13 +496,17 @@ export function isBookableStart(ctx: SlotContext, start: Instant): BookableCheck
   let inside = false; // within some interval
   let aligned = false; // on the grid of an interval containing it
   let fits = false; // ... and the whole slot fits in that interval
+  let fitDay = Number.POSITIVE_INFINITY; // earliest local date of an interval it fits in
   for (const d of [day - 1, day, day + 1]) {
     for (const [ivStart, ivEnd] of realIntervalsOn(p.availability, d)) {
       if (t < ivStart || t >= ivEnd) continue;
       inside = true;
       if ((t - ivStart) % p.durationMs !== 0) continue;
       aligned = true;
-      if (t + p.durationMs <= ivEnd) fits = true;
+      if (t + p.durationMs <= ivEnd) {
+        fits = true;
+        fitDay = Math.min(fitDay, d);
+      }
     }
   }
   // An aligned start whose slot would run past the interval's end (the dropped last partial
@@ -475,6 +514,7 @@ export function isBookableStart(ctx: SlotContext, start: Instant): BookableCheck
   if (!fits) return { bookable: false, reason: inside && !aligned ? 'OFF_GRID' : 'OUTSIDE_AVAILABILITY' };
   if (t < p.nowMs) return { bookable: false, reason: 'IN_PAST' };
   if (t < p.earliestStartMs) return { bookable: false, reason: 'TOO_SOON' };
+  if (p.lastDay !== null && fitDay > p.lastDay) return { bookable: false, reason: 'TOO_FAR' };
   const end = t + p.durationMs;
   if (p.busy.some(([s, e]) => s < end && t < e)) return { bookable: false, reason: 'BUSY' };
   return { bookable: true, start: toRfc3339(t), end: toRfc3339(end) };

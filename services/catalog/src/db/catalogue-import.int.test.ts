@@ -134,6 +134,29 @@ describe('catalogue import', () => {
     expect(await search('strabismo bellav')).toBe(1);
   });
 
+  it('corrects a known source typo in a database imported before the correction, on the next start', async () => {
+    await env.data.write({ catalogue: catalogueCsv([...CATALOGUE_ROWS, ['T1.05', 'PRMA VISITA CARDIOLOGICA PEDIATRICA DI PROVA']]) });
+    expect((await env.app.catalogueImporter.run('startup')).status).toBe('imported');
+    const [fresh] = await env.query<{ name: string }>(`select name from services where code = 'T1.05'`);
+    expect(fresh?.name).toBe('Prima visita cardiologica pediatrica di prova');
+    // What the previous version stored: the typo in every derived column, and its checksum.
+    await env.query(
+      `update services set clean_description = description, name = 'Prma visita cardiologica pediatrica di prova',
+         search_text = 't1 05 prma visita cardiologica pediatrica di prova', name_text = 'prma visita cardiologica pediatrica di prova'
+       where code = 'T1.05'`,
+    );
+    await env.query(`update catalogue_imports set content_checksum = 'checksum-of-the-previous-version'`);
+    expect((await services('&q=prima%20visita%20cardiolog%20pediatr')).map((s) => s.code)).toEqual([]);
+
+    const outcome = await env.app.catalogueImporter.run('startup');
+    expect(outcome.status).toBe('imported');
+    if (outcome.status === 'imported') expect(outcome.applied.services).toMatchObject({ inserted: 0, updated: 1 });
+    const found = await services('&q=prima%20visita%20cardiolog%20pediatr');
+    expect(found.map((s) => s.code)).toEqual(['T1.05']);
+    expect(found[0]).toMatchObject({ name: 'Prima visita cardiologica pediatrica di prova', description: 'PRMA VISITA CARDIOLOGICA PEDIATRICA DI PROVA' });
+    expect((await env.app.catalogueImporter.run('startup')).status).toBe('unchanged');
+  });
+
   it('imports once when two replicas start together', async () => {
     await env.query('truncate catalogue_imports');
     await env.data.write({ catalogue: catalogueCsv([...CATALOGUE_ROWS, ['T1.04', 'ECOCARDIOGRAFIA DI PROVA']]) });

@@ -1,13 +1,16 @@
 // The real public files (never copied into the repository) imported into real PostgreSQL:
-// counts only. Every checkout and CI run has them at HEALTHMATCH_DATA_DIR (default
-// ../shared/data from the repository root), so this test is never skipped: a missing
-// folder fails it.
+// counts, and the ranking of a search patients make. Every checkout and CI run has them at
+// HEALTHMATCH_DATA_DIR (default ../shared/data from the repository root), so this test is
+// never skipped: a missing folder fails it.
+import type { App } from '@healthmatch/platform';
 import { createTestDatabase, type TestDatabase } from '@healthmatch/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../app.ts';
 import { dataDirOf } from '../config.ts';
 import { importCatalogue, type ImportOutcome } from '../domain/catalogue-import.ts';
 import { catalogueImportStore, catalogueReader } from './catalogue-repository.ts';
 import { createCatalogDatabase, migrateCatalogDatabase, type CatalogDatabase } from './database.ts';
+import { testConfig } from '../test-support/harness.ts';
 
 let testDb: TestDatabase;
 let database: CatalogDatabase;
@@ -46,5 +49,35 @@ describe('import of the real catalogue files', () => {
     expect(again.status).toBe('unchanged');
     const forced = await importCatalogue(store, { dataDir, trigger: 'command', force: true });
     if (forced.status === 'imported') expect(forced.applied.services).toEqual({ inserted: 0, updated: 0, unchanged: 2108, retired: 0 });
+  });
+
+  describe('searching the imported catalogue over HTTP', () => {
+    let app: App;
+    beforeAll(async () => {
+      // Public routes only: users and auth are never asked.
+      const dataDir = dataDirOf({ HEALTHMATCH_DATA_DIR: process.env.HEALTHMATCH_DATA_DIR });
+      // Imported by the test above; on its own (-t), this imports.
+      expect((await importCatalogue(catalogueImportStore(database.db), { dataDir, trigger: 'startup' })).status).not.toBe('no-data');
+      app = await buildApp(testConfig(testDb.url, { url: 'http://127.0.0.1:1', authUrl: 'http://127.0.0.1:1' }, dataDir), { database, logger: false, dataDir });
+    });
+    afterAll(async () => app?.close());
+
+    const search = async (q: string) => {
+      const res = await app.inject({ method: 'GET', url: `/api/v1/catalog/services?q=${encodeURIComponent(q)}` });
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json<{ items: Array<{ code: string; name: string; description: string }> }>().items;
+    };
+
+    it('finds the first cardiology visit first for "prima visita cardiolog", although the source spells it "PRMA"', async () => {
+      for (const q of ['prima visita cardiolog', 'prima visita cardiologica', 'Prima visita cardiologica']) {
+        const items = await search(q);
+        expect(items[0], q).toMatchObject({ code: '89.7A.3', name: 'Prima visita cardiologica' });
+        expect(items[0]?.description, q).toMatch(/^PRMA VISITA CARDIOLOGICA\b/); // as published
+      }
+      // The follow-up visit comes first for its own words; the first visit is still found by "visita cardiologica".
+      expect((await search('visita cardiologica controllo'))[0]?.code).toBe('89.01.3');
+      expect((await search('visita cardiologica')).map((s) => s.code)).toEqual(expect.arrayContaining(['89.01.3', '89.7A.3']));
+      expect((await search('visita chirurgia maxillo facciale controllo'))[0]?.code).toBe('89.01.S');
+    });
   });
 });

@@ -31,14 +31,14 @@ function build() {
 }
 
 describe('buildCatalogue', () => {
-  it('keeps the original description and adds name, clean text and search text', () => {
+  it('keeps the original description, typos included, and adds name, clean text and search text with known typos corrected', () => {
     const { catalogue } = build();
     expect(catalogue.services[0]).toEqual({
       code: '89.9A.1',
       description: 'PRMA VISITA CARDIOLOGICA DI PROVA. Incluso: ECG (89.00)',
-      cleanDescription: 'PRMA VISITA CARDIOLOGICA DI PROVA. Incluso: ECG (89.00)',
-      name: 'Prma visita cardiologica di prova',
-      searchText: '89 9a 1 prma visita cardiologica di prova incluso ecg 89 00',
+      cleanDescription: 'PRIMA VISITA CARDIOLOGICA DI PROVA. Incluso: ECG (89.00)',
+      name: 'Prima visita cardiologica di prova',
+      searchText: '89 9a 1 prima visita cardiologica di prova incluso ecg 89 00',
       specialty: { specialtyCode: 'B1', specialtyName: 'Cardiologia', derivation: 'keyword', rule: 'cardiology: keyword "CARDIOLOG"' },
     });
   });
@@ -101,6 +101,12 @@ describe('search over built services', () => {
     expect(find('visita oculistica')).toEqual(['89.9A.2']);
     expect(find('oculist visit')).toEqual(['89.9A.2']);
     expect(find('visita')).toEqual(['89.9A.1', '89.9A.2', '89.9A.3']);
+  });
+
+  it('finds a service published with a typo by the right spelling ("PRMA VISITA")', () => {
+    expect(find('prima visita cardiologica')).toEqual(['89.9A.1']);
+    expect(find('prima visita cardiolog')).toEqual(['89.9A.1']);
+    expect(find('prima visita')).toEqual(['89.9A.1', '89.9A.3']);
   });
 
   it('ignores case, accents, punctuation and stop words', () => {

@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildCatalogue, type Catalogue } from './catalogue.ts';
 import { CATALOGUE_FILE, SPECIALTIES_FILE, readCatalogueCsv, readSpecialtiesCsv, type RejectedRow } from './csv-sources.ts';
+import { KNOWN_SOURCE_TYPOS } from './source-typos.ts';
+import { matchesTokens, searchTokens } from './text.ts';
 
 const projectRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 const dataDir = process.env.HEALTHMATCH_DATA_DIR ?? path.resolve(projectRoot, '../shared/data');
@@ -47,5 +49,21 @@ describe('real source files', () => {
   it('derives the first cardiology visit named in the data README', () => {
     const visit = catalogue.services.find((s) => s.code === '89.7A.3');
     expect(visit?.specialty).toMatchObject({ specialtyName: 'Cardiologia', derivation: 'keyword' });
+  });
+
+  it('corrects the source\'s "PRMA VISITA CARDIOLOGICA" in name and search words, keeping the published description', () => {
+    const visit = catalogue.services.find((s) => s.code === '89.7A.3');
+    expect(visit?.description).toMatch(/^PRMA VISITA CARDIOLOGICA\b/);
+    expect(visit?.name).toBe('Prima visita cardiologica');
+    const found = catalogue.services.filter((s) => matchesTokens(searchTokens('prima visita cardiologica'), s.searchText)).map((s) => s.code);
+    expect(found).toContain('89.7A.3');
+    expect(catalogue.services.find((s) => s.code === '89.01.S')?.name).toBe('Visita di controllo di chirurgia maxillo facciale');
+  });
+
+  it('has every listed typo in the source, and corrects only those services', () => {
+    const typoWord = new RegExp(`(?<![\\p{L}\\p{N}])(?:${[...KNOWN_SOURCE_TYPOS.keys()].join('|')})(?![\\p{L}\\p{N}])`, 'iu');
+    const withTypo = catalogue.services.filter((s) => typoWord.test(s.description)).map((s) => s.code);
+    expect(withTypo.sort()).toEqual(['89.01.S', '89.7A.3']);
+    expect(catalogue.services.filter((s) => typoWord.test(`${s.cleanDescription} ${s.name} ${s.searchText}`))).toEqual([]);
   });
 });

@@ -58,8 +58,12 @@ describe('cleanDescription', () => {
     expect(cleanDescription('  BIOPSIA ""ASSISTITA""\n  CON\r\nGUIDA  ')).toBe('BIOPSIA "ASSISTITA" CON GUIDA');
   });
 
-  it('keeps the source spelling (typos are the official text)', () => {
-    expect(cleanDescription('PRMA VISITA DI PROVA')).toBe('PRMA VISITA DI PROVA');
+  it('corrects the known typos of the source, whole words only, and keeps other spellings', () => {
+    expect(cleanDescription('PRMA VISITA DI PROVA. Incluso: ECG')).toBe('PRIMA VISITA DI PROVA. Incluso: ECG');
+    expect(cleanDescription('VISITA DI CHIRURGIA MAXILLLO FACCIALE DI PROVA')).toBe('VISITA DI CHIRURGIA MAXILLO FACCIALE DI PROVA');
+    expect(cleanDescription('Non associabile a Prma visita di prova')).toBe('Non associabile a Prima visita di prova');
+    expect(cleanDescription('ESAME PRMAX DI PROVA')).toBe('ESAME PRMAX DI PROVA');
+    expect(cleanDescription('VALUTAZIONdi E ALTRO')).toBe('VALUTAZIONdi E ALTRO'); // not a listed typo
   });
 });
 

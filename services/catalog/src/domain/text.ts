@@ -1,5 +1,6 @@
 // Text helpers of the catalogue: search normalisation, repair of source quirks and a
 // human display name. Pure functions, no I/O.
+import { correctSourceTypos } from './source-typos.ts';
 //
 // Search model: a document and a query are both reduced by normalizeText() to lower-case,
 // accent-free words separated by single spaces. A query matches a document when every
@@ -56,17 +57,21 @@ const DOUBLED_QUOTES = /""/g;
  * The description with source quirks repaired: whitespace (including line breaks inside a
  * field) collapsed to single spaces, words glued at a sentence boundary separated
  * ("ENCEFALICONon" -> "ENCEFALICO Non", "CONTROLLO.Incluso" -> "CONTROLLO. Incluso"),
- * doubled quotes undone. Spelling typos of the source ("PRMA VISITA") are kept: they are
- * the official text. The original description should be stored alongside.
+ * doubled quotes undone, and the known spelling typos of the source corrected
+ * ("PRMA VISITA" -> "PRIMA VISITA", see source-typos.ts; other misspellings are kept).
+ * Display name, search words and derived specialty all start from this text; the
+ * original description is stored alongside, as published.
  */
 export function cleanDescription(s: string): string {
-  return s
-    .replace(WHITESPACE_RUN, ' ')
-    .replace(DOUBLED_QUOTES, '"')
-    .replace(MISSING_SPACE_AFTER_STOP, '$1 ')
-    .replace(GLUED_AFTER_UPPER, '$1 ')
-    .replace(GLUED_AFTER_LOWER, '$1 ')
-    .trim();
+  return correctSourceTypos(
+    s
+      .replace(WHITESPACE_RUN, ' ')
+      .replace(DOUBLED_QUOTES, '"')
+      .replace(MISSING_SPACE_AFTER_STOP, '$1 ')
+      .replace(GLUED_AFTER_UPPER, '$1 ')
+      .replace(GLUED_AFTER_LOWER, '$1 ')
+      .trim(),
+  );
 }
 
 // Where the title of a description ends: the source appends notes such as

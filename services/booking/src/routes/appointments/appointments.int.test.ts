@@ -100,6 +100,52 @@ describe('appointments on PostgreSQL', () => {
       }
     });
 
+    it('refuses a start beyond the booking horizon (default 180 days) with 422 TOO_FAR; a longer horizon takes it', async () => {
+      const farProvider = newId();
+      const farToken = await env.upstream.token(farProvider, 'provider');
+      const far = makeOffering({ providerId: farProvider, durationMinutes: 30 });
+      env.upstream.offerings.set(far.id, far);
+      const put = await env.app.inject({ method: 'PUT', url: '/api/v1/booking/availability', headers: bearer(farToken), payload: ROME_WEEKDAYS });
+      expect(put.json().maxAdvanceDays).toBe(180);
+      const patient = await env.upstream.token(newId(), 'patient');
+      // Today is 2026-03-02 in Rome: the last bookable date is 2026-08-29 (a Saturday).
+      expect((await book({ offeringId: far.id, start: '2026-08-28T07:00:00Z' }, patient)).statusCode).toBe(201); // Friday 09:00
+      for (const start of ['2026-08-31T07:00:00Z', '2030-01-07T08:00:00Z']) {
+        const res = await book({ offeringId: far.id, start }, patient);
+        expect(res.statusCode, start).toBe(422);
+        expect(res.json(), start).toMatchObject({
+          code: 'BOOKING_SLOT_UNAVAILABLE',
+          reason: 'TOO_FAR',
+          detail: 'That time is too far ahead: the provider takes bookings at most 180 days ahead',
+        });
+      }
+      const longer = await env.app.inject({ method: 'PUT', url: '/api/v1/booking/availability', headers: bearer(farToken), payload: { ...ROME_WEEKDAYS, maxAdvanceDays: 730 } });
+      expect(longer.json().maxAdvanceDays).toBe(730);
+      expect((await book({ offeringId: far.id, start: '2026-08-31T07:00:00Z' }, patient)).statusCode).toBe(201);
+      expect((await book({ offeringId: far.id, start: '2030-01-07T08:00:00Z' }, patient)).json()).toMatchObject({ reason: 'TOO_FAR' });
+    });
+
+    it('answers 400, not 500, for instants and dates PostgreSQL cannot take (year 9999)', async () => {
+      const allDay = newId();
+      const allDayToken = await env.upstream.token(allDay, 'provider');
+      const day = makeOffering({ providerId: allDay, durationMinutes: 1440 });
+      env.upstream.offerings.set(day.id, day);
+      const week = (['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const).map((d) => ({ day: d, start: '00:00', end: '24:00' }));
+      const put = await env.app.inject({ method: 'PUT', url: '/api/v1/booking/availability', headers: bearer(allDayToken), payload: { timeZone: 'UTC', weekly: week, maxAdvanceDays: 730 } });
+      expect(put.statusCode).toBe(200);
+      const res = await book({ offeringId: day.id, start: '9999-12-31T23:30:00Z' });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'body/start' }] });
+      for (const token of [patientToken, allDayToken]) {
+        const listed = await list('to=9999-12-30', token);
+        expect(listed.statusCode).toBe(400);
+        expect(listed.json()).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'query/to', message: 'must be a date between 1900-01-01 and 2199-12-31' }] });
+      }
+      // The last date of the calendar is fine, and far beyond any horizon.
+      expect((await list('from=2199-12-31&to=2199-12-31', patientToken)).json()).toEqual({ items: [], nextCursor: null });
+      expect((await book({ offeringId: day.id, start: '2199-12-31T00:00:00Z' })).json()).toMatchObject({ reason: 'TOO_FAR' });
+    });
+
     it('refuses a provider without availability and a catalog that is down', async () => {
       const lonely = makeOffering({ providerId: newId() });
       env.upstream.offerings.set(lonely.id, lonely);

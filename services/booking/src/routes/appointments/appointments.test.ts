@@ -48,6 +48,29 @@ describe('appointment routes (no database)', () => {
     expect(noOffset.json().errors[0].field).toBe('body/start');
   });
 
+  it('rejects a start or list dates outside 1900..2199 with a 400 naming the field, before the catalog or the database', async () => {
+    const offering = makeOffering({ providerId: newId(), durationMinutes: 1440 });
+    env.upstream.offerings.set(offering.id, offering);
+    const asked = env.upstream.catalogRequestIds.length;
+    for (const start of ['9999-12-31T23:30:00Z', '2199-12-31T23:30:00-01:00', '1899-12-31T23:00:00Z']) {
+      const res = await book({ offeringId: offering.id, start });
+      expect(res.statusCode, start).toBe(400);
+      expect(res.json(), start).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        errors: [{ field: 'body/start', message: 'must be an instant between 1900-01-01T00:00:00Z and 2199-12-31T23:59:59Z' }],
+      });
+    }
+    expect(env.upstream.catalogRequestIds).toHaveLength(asked);
+    // The database is unreachable here: a 400 proves nothing was sent to it.
+    for (const token of [patient, provider]) {
+      const res = await env.app.inject({ method: 'GET', url: `${BASE}?to=9999-12-30`, headers: bearer(token) });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'query/to', message: 'must be a date between 1900-01-01 and 2199-12-31' }] });
+    }
+    const both = await env.app.inject({ method: 'GET', url: `${BASE}?from=0001-01-01&to=2200-01-01`, headers: bearer(patient) });
+    expect(both.json().errors.map((e: { field: string }) => e.field)).toEqual(['query/from', 'query/to']);
+  });
+
   it('rejects malformed JSON, an empty JSON body and a non-JSON media type', async () => {
     const malformed = await env.app.inject({ method: 'POST', url: BASE, headers: { ...bearer(patient), 'content-type': 'application/json' }, payload: '{"offeringId":' });
     expect(malformed.statusCode).toBe(400);

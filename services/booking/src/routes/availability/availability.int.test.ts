@@ -28,7 +28,7 @@ describe('availability on PostgreSQL', () => {
       payload: { ...ROME_WEEKDAYS, exceptions: [{ date: '2026-03-09', closed: true }, { date: '2026-03-10', intervals: [{ start: '10:00', end: '11:30' }] }] },
     });
     expect(put.statusCode).toBe(200);
-    expect(put.json()).toMatchObject({ providerId, timeZone: 'Europe/Rome', minNoticeMinutes: 60, updatedAt: '2026-03-01T10:00:00.000Z' });
+    expect(put.json()).toMatchObject({ providerId, timeZone: 'Europe/Rome', minNoticeMinutes: 60, maxAdvanceDays: 180, updatedAt: '2026-03-01T10:00:00.000Z' });
     expect(put.json().weekly).toHaveLength(10);
     expect(put.json().exceptions).toEqual([{ date: '2026-03-09', closed: true }, { date: '2026-03-10', intervals: [{ start: '10:00', end: '11:30' }] }]);
 
@@ -45,11 +45,20 @@ describe('availability on PostgreSQL', () => {
       weekly: [{ day: 'sat', start: '08:00', end: '24:00' }],
       exceptions: [],
       minNoticeMinutes: 120, // the default
+      maxAdvanceDays: 180, // the default
       updatedAt: '2026-03-01T11:00:00.000Z',
     });
     // each provider sees only their own
     const other = await env.app.inject({ method: 'GET', url: URL, headers: bearer(await env.upstream.token(newId(), 'provider')) });
     expect(other.statusCode).toBe(404);
+  });
+
+  it('stores the booking horizon a provider sets', async () => {
+    const token = await env.upstream.token(newId(), 'provider');
+    const put = await env.app.inject({ method: 'PUT', url: URL, headers: bearer(token), payload: { ...ROME_WEEKDAYS, maxAdvanceDays: 30 } });
+    expect(put.statusCode).toBe(200);
+    expect(put.json().maxAdvanceDays).toBe(30);
+    expect((await env.app.inject({ method: 'GET', url: URL, headers: bearer(token) })).json().maxAdvanceDays).toBe(30);
   });
 
   it('keeps the stored availability when a replacement is invalid', async () => {

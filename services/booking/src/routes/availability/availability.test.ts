@@ -81,6 +81,29 @@ describe('availability routes (no database)', () => {
     );
   });
 
+  it('rejects exception dates outside 1900-01-01..2199-12-31 with a 400 naming each one', async () => {
+    const res = await put({ ...ROME_WEEKDAYS, exceptions: [{ date: '2026-03-10', closed: true }, { date: '9999-12-30', closed: true }, { date: '1899-12-31', closed: true }] });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      errors: [
+        { field: 'body/exceptions/1/date', message: 'must be a date between 1900-01-01 and 2199-12-31' },
+        { field: 'body/exceptions/2/date', message: 'must be a date between 1900-01-01 and 2199-12-31' },
+      ],
+    });
+  });
+
+  it('rejects a booking horizon that is not a whole number of days 1..730, or shorter than the notice', async () => {
+    for (const maxAdvanceDays of [0, 731, 1.5, '30']) {
+      const res = await put({ ...ROME_WEEKDAYS, maxAdvanceDays });
+      expect(res.statusCode, String(maxAdvanceDays)).toBe(400);
+      expect(res.json().errors.map((e: { field: string }) => e.field)).toEqual(['body/maxAdvanceDays']);
+    }
+    const short = await put({ ...ROME_WEEKDAYS, minNoticeMinutes: 3 * 1440, maxAdvanceDays: 2 });
+    expect(short.statusCode).toBe(400);
+    expect(short.json()).toMatchObject({ code: 'BOOKING_INVALID_AVAILABILITY', errors: [{ field: 'body/maxAdvanceDays', message: 'must leave bookable time after the minimum notice of 4320 minutes' }] });
+  });
+
   it('answers malformed JSON with 400 and a non-JSON media type with 415, both problem+json', async () => {
     const malformed = await env.app.inject({ method: 'PUT', url: URL, headers: { ...bearer(provider), 'content-type': 'application/json' }, payload: '{"timeZone":' });
     expect(malformed.statusCode).toBe(400);

@@ -12,6 +12,7 @@ const toDto = (a: StoredAvailability): Availability => ({
   weekly: a.weekly,
   exceptions: a.exceptions,
   minNoticeMinutes: a.minNoticeMinutes,
+  maxAdvanceDays: a.maxAdvanceDays,
   updatedAt: a.updatedAt.toISOString(),
 });
 

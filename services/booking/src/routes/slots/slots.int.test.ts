@@ -23,6 +23,20 @@ describe('free slots on PostgreSQL', () => {
 
   const slots = (offeringId: string, from: string, to: string) => env.app.inject({ method: 'GET', url: `/api/v1/booking/slots?offeringId=${offeringId}&from=${from}&to=${to}` });
 
+  it('answers 400, not 500, for dates PostgreSQL cannot take (year 9999)', async () => {
+    const res = await slots(short.id, '9999-12-30', '9999-12-30');
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'query/from' }, { field: 'query/to' }] });
+  });
+
+  it('offers nothing beyond the provider\'s booking horizon (180 days by default)', async () => {
+    // Today is 2026-03-02 in Rome: the last date is 2026-08-29, a Saturday; 2026-08-28 is a Friday.
+    const edge = (await slots(short.id, '2026-08-27', '2026-09-04')).json().slots.map((s: { start: string }) => s.start.slice(0, 10));
+    expect([...new Set(edge)]).toEqual(['2026-08-27', '2026-08-28']);
+    expect((await slots(short.id, '2029-12-31', '2030-01-07')).json().slots).toEqual([]);
+    expect((await slots(short.id, '2199-12-01', '2199-12-31')).json().slots).toEqual([]);
+  });
+
   it('lists the grid of each interval in the provider zone, no token needed', async () => {
     const res = await slots(short.id, '2026-03-02', '2026-03-02');
     expect(res.statusCode).toBe(200);

@@ -27,6 +27,18 @@ describe('slot search (no database)', () => {
     expect(missing.statusCode).toBe(400);
   });
 
+  it('rejects dates outside 1900-01-01..2199-12-31 with a 400 naming each field, before asking anyone', async () => {
+    const message = 'must be a date between 1900-01-01 and 2199-12-31';
+    const far = await slots(`offeringId=${newId()}&from=9999-12-30&to=9999-12-30`);
+    expect(far.statusCode).toBe(400);
+    expect(far.json()).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'query/from', message }, { field: 'query/to', message }] });
+    const edge = await slots(`offeringId=${newId()}&from=2199-12-31&to=2200-01-01`);
+    expect(edge.json().errors).toEqual([{ field: 'query/to', message }]);
+    const old = await slots(`offeringId=${newId()}&from=1899-12-31&to=1900-01-01`);
+    expect(old.json().errors).toEqual([{ field: 'query/from', message }]);
+    expect(env.upstream.catalogRequestIds).toHaveLength(0);
+  });
+
   it('rejects from after to, and more than 62 days, with BOOKING_INVALID_RANGE', async () => {
     const id = newId();
     const reversed = await slots(`offeringId=${id}&from=2026-03-10&to=2026-03-09`);

@@ -1,0 +1,2 @@
+ALTER TABLE "availabilities" ADD COLUMN "max_advance_days" integer DEFAULT 180 NOT NULL;--> statement-breakpoint
+ALTER TABLE "availabilities" ADD CONSTRAINT "availabilities_max_advance_days_check" CHECK ("availabilities"."max_advance_days" between 1 and 730);
