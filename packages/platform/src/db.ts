@@ -37,7 +37,9 @@ export function createDatabase<TSchema extends Record<string, unknown>>(
     connectionString: url,
     max: opts.max ?? 10,
     application_name: opts.applicationName,
-    connectionTimeoutMillis: 5_000,
+    // Under a burst, waiting a while for a pooled connection beats failing; past this the
+    // request answers 503 (see isPoolTimeout), never a 500.
+    connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
     statement_timeout: opts.statementTimeoutMs ?? 15_000,
   });
@@ -162,3 +164,5 @@ export function pgConstraint(err: unknown): string | undefined {
   }
   return undefined;
 }
+
+export { isPoolTimeout } from './db-errors.ts';

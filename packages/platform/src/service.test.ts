@@ -194,3 +194,23 @@ describe('answers at the HTTP layer', () => {
     }
   });
 });
+
+describe('database pool exhaustion', () => {
+  it('answers 503 with Retry-After, not 500, when no connection could be had in time', async () => {
+    const pg = await import('pg');
+    // A pool of one whose only connection is held: the next request waits, then gives up.
+    const pool = new pg.default.Pool({ connectionString: process.env.HM_TEST_PG_ADMIN_URL, max: 1, connectionTimeoutMillis: 200 });
+    const held = await pool.connect();
+    const app = await createService({ name: 'demo', logger: false });
+    app.get('/busy', async () => (await pool.query('select 1 as one')).rows);
+    try {
+      const res = await app.inject({ url: '/busy' });
+      expect(res.statusCode).toBe(503);
+      expect(res.headers['retry-after']).toBe('1');
+      expect(res.json().code).toBe('SERVICE_UNAVAILABLE');
+    } finally {
+      held.release();
+      await pool.end();
+    }
+  });
+});

@@ -15,6 +15,7 @@ import Fastify, {
 } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
+import { isPoolTimeout } from './db-errors.ts';
 import { AppError, PlatformErrorCodes, type ErrorDef, type FieldError } from './errors.ts';
 import { createMetrics, type ServiceMetrics } from './metrics.ts';
 import { toFieldErrors, validatorCompiler } from './validation.ts';
@@ -190,6 +191,11 @@ export async function createService(opts: ServiceOptions): Promise<App> {
     if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
       const code = fe.statusCode === 404 ? 'NOT_FOUND' : fe.statusCode === 413 ? 'PAYLOAD_TOO_LARGE' : fe.statusCode === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'BAD_REQUEST';
       return sendProblem(req, reply, code, fe.message);
+    }
+    // The database is overloaded or unreachable: a temporary condition, said as such.
+    if (isPoolTimeout(err)) {
+      req.log.warn({ err }, 'no database connection available');
+      return sendProblem(req, reply, 'SERVICE_UNAVAILABLE', 'The service is busy; retry shortly', { headers: { 'retry-after': '1' } });
     }
     // Anything else is our fault: log it in full, answer without internals.
     req.log.error({ err }, 'unhandled error');
