@@ -75,3 +75,32 @@ describe('remote JWKS', async () => {
     await expect(verifier.verify('not.a.token')).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
   });
 });
+
+describe('remote key set', () => {
+  it('fetches the key set again when a token names a kid it does not know (key rotation)', async () => {
+    const { startJsonServer, sendJson } = await import('./testing/index.ts');
+    const first = await keyPair('rot-1');
+    const second = await keyPair('rot-2');
+    const published = { keys: [...first.jwks.keys] };
+    let fetches = 0;
+    const server = await startJsonServer((_req, res) => {
+      fetches++;
+      sendJson(res, 200, published);
+    });
+    try {
+      const verifier = createTokenVerifier(remoteJwks(`${server.url}/.well-known/jwks.json`, { cooldownDuration: 0 }), { issuer, audience, roles: ['patient'] });
+      await expect(verifier.verify(await sign(first, 'rot-1'))).resolves.toMatchObject({ role: 'patient' });
+      await expect(verifier.verify(await sign(first, 'rot-1'))).resolves.toMatchObject({ role: 'patient' });
+      expect(fetches).toBe(1); // cached
+      // auth rotates: the new key is published next to the old one
+      published.keys.push(...second.jwks.keys);
+      await expect(verifier.verify(await sign(second, 'rot-2'))).resolves.toMatchObject({ role: 'patient' });
+      expect(fetches).toBe(2);
+      // a kid nobody published is still refused after the refetch
+      const stranger = await keyPair('rot-3');
+      await expect(verifier.verify(await sign(stranger, 'rot-3'))).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+    } finally {
+      await server.close();
+    }
+  });
+});

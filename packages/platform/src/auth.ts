@@ -57,6 +57,12 @@ export interface RemoteJwksOptions {
   /** Passed to jose's createRemoteJWKSet (tests use short values). */
   cacheMaxAge?: number;
   timeoutDuration?: number;
+  /**
+   * A token with an unknown kid makes the key set be fetched again, at most once per this
+   * many ms (a new key after a rotation is seen within it; garbage kids cannot make us
+   * hammer auth). Default 5 s.
+   */
+  cooldownDuration?: number;
   /** After a failed fetch, how long to use the last key set without trying again. */
   retryAfterFailureMs?: number;
 }
@@ -75,7 +81,7 @@ function isKeySourceFailure(err: unknown): boolean {
 export function remoteJwks(jwksUrl: string, opts: RemoteJwksOptions = {}): JWTVerifyGetKey {
   const remote = createRemoteJWKSet(new URL(jwksUrl), {
     cacheMaxAge: opts.cacheMaxAge ?? 10 * 60_000,
-    cooldownDuration: 30_000,
+    cooldownDuration: opts.cooldownDuration ?? 5_000,
     timeoutDuration: opts.timeoutDuration ?? 5_000,
   });
   const retryAfterFailureMs = opts.retryAfterFailureMs ?? 30_000;
