@@ -1,0 +1,170 @@
+import { drizzle } from 'drizzle-orm/node-postgres';
+import pg from 'pg';
+import client from 'prom-client';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../testing/index.ts';
+import { createEvent } from './envelope.ts';
+import { createEventMetrics } from './metrics.ts';
+import { backoffMs, createOutboxRelay, enqueue, ensureOutboxTable, OUTBOX_TABLE_SQL, startOutboxRelay } from './outbox.ts';
+import type { CloudEvent } from './types.ts';
+
+const ev = (n: number) => createEvent({ source: '/healthmatch/test', type: 'test.thing.happened.v1', subject: `t-${n}`, data: { n } });
+
+function recordingTransport() {
+  const published: CloudEvent[] = [];
+  return {
+    published,
+    async publish(e: CloudEvent) {
+      // A little latency so concurrent relays really overlap.
+      await new Promise((r) => setTimeout(r, 1));
+      published.push(e);
+    },
+  };
+}
+
+describe('outbox', () => {
+  let tdb: TestDatabase;
+  let pool: pg.Pool;
+
+  beforeAll(async () => {
+    tdb = await createTestDatabase('outbox');
+    pool = new pg.Pool({ connectionString: tdb.url, max: 12 });
+    // Replicas starting together, and a migration holding the same DDL, are all fine.
+    await Promise.all([ensureOutboxTable(pool), ensureOutboxTable(pool), ensureOutboxTable(pool)]);
+    await pool.query(OUTBOX_TABLE_SQL);
+  });
+  afterAll(async () => {
+    await pool.end();
+    await tdb.drop();
+  });
+  beforeEach(async () => {
+    await pool.query('delete from outbox');
+  });
+
+  const count = async (where = 'true') => (await pool.query(`select count(*)::int as n from outbox where ${where}`)).rows[0].n as number;
+
+  it('enqueue in a drizzle transaction commits and rolls back with the business change', async () => {
+    const db = drizzle(pool);
+    await pool.query('create table if not exists things (id int primary key)');
+    const kept = ev(1);
+    await db.transaction(async (tx) => {
+      await tx.execute('insert into things values (1)');
+      await enqueue(tx, kept);
+    });
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.execute('insert into things values (2)');
+        await enqueue(tx, ev(2));
+        throw new Error('business rule failed');
+      }),
+    ).rejects.toThrow('business rule failed');
+    const rows = (await pool.query('select id, type, payload, attempts, published_at from outbox')).rows;
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ id: kept.id, type: kept.type, payload: kept, attempts: 0, published_at: null });
+    expect((await pool.query('select id from things order by id')).rows).toEqual([{ id: 1 }]);
+  });
+
+  it('enqueue with a pg client inside a transaction rolls back too', async () => {
+    const c = await pool.connect();
+    try {
+      await c.query('begin');
+      await enqueue(c, ev(3));
+      await c.query('rollback');
+    } finally {
+      c.release();
+    }
+    expect(await count()).toBe(0);
+  });
+
+  it('publishes each row exactly once with two relays on the same table', async () => {
+    const n = 200;
+    for (let i = 0; i < n; i += 50) {
+      const c = await pool.connect();
+      await c.query('begin');
+      for (let j = i; j < i + 50; j++) await enqueue(c, ev(j));
+      await c.query('commit');
+      c.release();
+    }
+    const a = recordingTransport();
+    const b = recordingTransport();
+    const relayA = createOutboxRelay({ pool, transport: a, batchSize: 7 });
+    const relayB = createOutboxRelay({ pool, transport: b, batchSize: 7 });
+    const results = await Promise.all([relayA.drainOnce(), relayB.drainOnce(), relayA.drainOnce(), relayB.drainOnce()]);
+    await Promise.all([relayA.stop(), relayB.stop()]);
+    const all = [...a.published, ...b.published].map((e) => e.id);
+    expect(all).toHaveLength(n);
+    expect(new Set(all).size).toBe(n);
+    expect(results.reduce((s, r) => s + r.published, 0)).toBe(n);
+    expect(a.published.length).toBeGreaterThan(0);
+    expect(b.published.length).toBeGreaterThan(0);
+    expect(await count('published_at is null')).toBe(0);
+  });
+
+  it('reschedules a failed publish with growing backoff, then publishes it', async () => {
+    const e = ev(10);
+    await enqueue(pool, e);
+    let failures = 2;
+    const published: CloudEvent[] = [];
+    const transport = {
+      async publish(x: CloudEvent) {
+        if (failures-- > 0) throw new Error('broker down');
+        published.push(x);
+      },
+    };
+    const registry = new client.Registry();
+    const metrics = createEventMetrics(registry);
+    const relay = createOutboxRelay({ pool, transport, backoffBaseMs: 60_000, metrics });
+
+    expect(await relay.drainOnce()).toMatchObject({ published: 0, failed: 1 });
+    const r1 = (await pool.query(`select attempts, last_error, extract(epoch from next_attempt_at - now()) as wait from outbox`)).rows[0];
+    expect(r1.attempts).toBe(1);
+    expect(r1.last_error).toBe('broker down');
+    expect(Number(r1.wait)).toBeGreaterThan(50);
+    expect(Number(r1.wait)).toBeLessThanOrEqual(60);
+    expect((await registry.getSingleMetric('events_outbox_backlog')?.get())?.values[0]?.value).toBe(1);
+
+    // Not due yet: nothing happens.
+    expect(await relay.drainOnce()).toMatchObject({ published: 0, failed: 0 });
+
+    await pool.query(`update outbox set next_attempt_at = now()`);
+    await relay.drainOnce();
+    const r2 = (await pool.query(`select attempts, extract(epoch from next_attempt_at - now()) as wait from outbox`)).rows[0];
+    expect(r2.attempts).toBe(2);
+    expect(Number(r2.wait)).toBeGreaterThan(110); // doubled
+
+    await pool.query(`update outbox set next_attempt_at = now()`);
+    expect(await relay.drainOnce()).toMatchObject({ published: 1, failed: 0 });
+    expect(published.map((x) => x.id)).toEqual([e.id]);
+    const r3 = (await pool.query(`select published_at, last_error from outbox`)).rows[0];
+    expect(r3.published_at).not.toBeNull();
+    expect(r3.last_error).toBeNull();
+    expect((await registry.getSingleMetric('events_outbox_backlog')?.get())?.values[0]?.value).toBe(0);
+    expect((await registry.getSingleMetric('events_published_total')?.get())?.values[0]?.value).toBe(1);
+    expect((await registry.getSingleMetric('events_publish_failures_total')?.get())?.values[0]?.value).toBe(2);
+  });
+
+  it('caps the backoff', () => {
+    expect([1, 2, 3, 4].map((a) => backoffMs(a, 1000, 5000))).toEqual([1000, 2000, 4000, 5000]);
+    expect(backoffMs(1000, 1000, 300_000)).toBe(300_000);
+  });
+
+  it('deletes published rows older than the retention, keeps pending and recent ones', async () => {
+    const [old, recent, pending] = [ev(20), ev(21), ev(22)];
+    for (const e of [old, recent, pending]) await enqueue(pool, e);
+    await pool.query(`update outbox set published_at = now() - interval '49 hours' where id = $1`, [old.id]);
+    await pool.query(`update outbox set published_at = now() - interval '47 hours' where id = $1`, [recent.id]);
+    await pool.query(`update outbox set created_at = now() - interval '100 hours', next_attempt_at = now() + interval '1 hour' where id = $1`, [pending.id]);
+    const relay = createOutboxRelay({ pool, transport: recordingTransport(), retentionHours: 48 });
+    expect(await relay.drainOnce()).toMatchObject({ deleted: 1 });
+    expect((await pool.query('select id from outbox order by id')).rows.map((r) => r.id).sort()).toEqual([recent.id, pending.id].sort());
+  });
+
+  it('a started relay publishes what is enqueued and stops cleanly', async () => {
+    const t = recordingTransport();
+    const relay = await startOutboxRelay({ pool, transport: t, pollMs: 20 });
+    const e = ev(30);
+    await enqueue(pool, e);
+    await expect.poll(() => t.published.map((x) => x.id), { timeout: 5000 }).toEqual([e.id]);
+    await relay.stop();
+  });
+});

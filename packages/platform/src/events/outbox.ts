@@ -1,0 +1,225 @@
+// The transactional outbox (ARCHITECTURE.md, Events). A service writes the event row in the
+// same transaction as the change (enqueue); a relay publishes pending rows through the
+// transport, marks a row published only after the transport confirmed, retries failures
+// with capped exponential backoff, and deletes published rows after a retention time.
+// Replicas share the work: rows are claimed with FOR UPDATE SKIP LOCKED and leased.
+//
+// The table is created by the kit (ensureOutboxTable, called by startOutboxRelay) under an
+// advisory lock, like local_field_keys; OUTBOX_TABLE_SQL is the same DDL for a service that
+// prefers to have it in its own migration (idempotent, so both can coexist).
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import type { EventMetrics } from './metrics.ts';
+import { runSql, type SqlExecutor } from './sql-executor.ts';
+import type { CloudEvent, EventTransport } from './types.ts';
+
+export const OUTBOX_TABLE = 'outbox';
+
+export const OUTBOX_TABLE_SQL = `
+create table if not exists outbox (
+  id uuid primary key,
+  type text not null,
+  payload jsonb not null,
+  created_at timestamp with time zone not null default now(),
+  attempts integer not null default 0,
+  next_attempt_at timestamp with time zone not null default now(),
+  published_at timestamp with time zone,
+  last_error text
+);
+create index if not exists outbox_pending_idx on outbox (next_attempt_at) where published_at is null;
+create index if not exists outbox_published_idx on outbox (published_at) where published_at is not null;
+`;
+
+/** Creates the outbox table if missing; safe when replicas start together. */
+export async function ensureOutboxTable(pool: pg.Pool): Promise<void> {
+  await withAdvisoryLock(pool, `healthmatch:${OUTBOX_TABLE}`, OUTBOX_TABLE_SQL);
+}
+
+export async function withAdvisoryLock(pool: pg.Pool, lockName: string, ddl: string): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    try {
+      await client.query('select pg_advisory_xact_lock(hashtext($1))', [lockName]);
+      await client.query(ddl);
+      await client.query('commit');
+    } catch (err) {
+      await client.query('rollback').catch(() => {});
+      throw err;
+    }
+  } finally {
+    client.release();
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Writes `event` into the outbox inside the caller's transaction: a drizzle transaction
+ * (`db.transaction(async (tx) => { ...; await enqueue(tx, event) })`) or a pg client that
+ * has begun one. Rolled back with the business change, it leaves nothing.
+ */
+export async function enqueue(tx: SqlExecutor, event: CloudEvent): Promise<void> {
+  if (!UUID.test(event.id)) throw new TypeError(`outbox: event id must be a UUID (createEvent makes one), got ${JSON.stringify(event.id)}`);
+  await runSql(tx, 'insert into outbox (id, type, payload) values ($1, $2, $3::jsonb)', [event.id, event.type, JSON.stringify(event)]);
+}
+
+type RelayLog = Pick<Logger, 'warn' | 'error' | 'debug'>;
+
+export interface OutboxRelayOptions {
+  pool: pg.Pool;
+  transport: Pick<EventTransport, 'publish'>;
+  /** Rows claimed per round; default 50. */
+  batchSize?: number;
+  /** Pause between rounds when nothing was due; default 500 ms. */
+  pollMs?: number;
+  /** Published rows are deleted after this long; default 72 h. */
+  retentionHours?: number;
+  /** First retry delay after a failed publish, doubled per attempt; default 1000 ms. */
+  backoffBaseMs?: number;
+  /** Cap of the retry delay; default 5 min. */
+  backoffMaxMs?: number;
+  /** How long a claimed row is reserved for the relay that claimed it; default 60 s. */
+  leaseMs?: number;
+  log?: RelayLog;
+  metrics?: EventMetrics;
+}
+
+export interface DrainResult {
+  published: number;
+  failed: number;
+  deleted: number;
+}
+
+export interface OutboxRelay {
+  /** One round: claim due rows, publish, mark; delete expired published rows. */
+  drainOnce(): Promise<DrainResult>;
+  /** Stops polling and waits for the round in progress. */
+  stop(): Promise<void>;
+}
+
+interface ClaimedRow extends Record<string, unknown> {
+  id: string;
+  type: string;
+  payload: CloudEvent;
+  attempts: number;
+}
+
+/** The delay before retry number `attempts` (1 = first retry): base * 2^(attempts-1), capped. */
+export function backoffMs(attempts: number, baseMs: number, maxMs: number): number {
+  return Math.min(maxMs, baseMs * 2 ** Math.min(Math.max(attempts - 1, 0), 30));
+}
+
+/**
+ * Starts polling the outbox (ensureOutboxTable first). `drainOnce` can also be called
+ * directly, e.g. by tests or right after a commit.
+ */
+export async function startOutboxRelay(opts: OutboxRelayOptions & { autoStart?: boolean }): Promise<OutboxRelay> {
+  const relay = createOutboxRelay(opts);
+  await ensureOutboxTable(opts.pool);
+  if (opts.autoStart !== false) relay.start();
+  return relay;
+}
+
+export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay & { start(): void } {
+  const { pool, transport, log, metrics } = opts;
+  const batchSize = opts.batchSize ?? 50;
+  const pollMs = opts.pollMs ?? 500;
+  const retentionHours = opts.retentionHours ?? 72;
+  const baseMs = opts.backoffBaseMs ?? 1000;
+  const maxMs = opts.backoffMaxMs ?? 5 * 60_000;
+  const leaseMs = opts.leaseMs ?? 60_000;
+
+  async function claim(): Promise<ClaimedRow[]> {
+    // A short transaction of its own: the lease (next_attempt_at in the future) keeps other
+    // relays off the rows while this one publishes without holding locks.
+    const { rows } = await pool.query<ClaimedRow>(
+      `with due as (
+         select id from outbox
+         where published_at is null and next_attempt_at <= now()
+         order by next_attempt_at, created_at
+         limit $1
+         for update skip locked
+       )
+       update outbox o set next_attempt_at = now() + $2 * interval '1 millisecond'
+       from due where o.id = due.id
+       returning o.id, o.type, o.payload, o.attempts, o.created_at`,
+      [batchSize, leaseMs],
+    );
+    return rows.sort((a, b) => (a.created_at as Date).getTime() - (b.created_at as Date).getTime());
+  }
+
+  async function publishRow(row: ClaimedRow): Promise<boolean> {
+    try {
+      await transport.publish(row.payload);
+    } catch (err) {
+      const attempts = row.attempts + 1;
+      const delay = backoffMs(attempts, baseMs, maxMs);
+      const message = err instanceof Error ? err.message : String(err);
+      await pool.query(
+        `update outbox set attempts = $2, last_error = $3, next_attempt_at = now() + $4 * interval '1 millisecond' where id = $1`,
+        [row.id, attempts, message.slice(0, 2000), delay],
+      );
+      metrics?.publishFailures.inc({ type: row.type });
+      log?.warn({ eventId: row.id, type: row.type, attempts, retryInMs: delay, err: message }, 'outbox: publish failed, will retry');
+      return false;
+    }
+    await pool.query('update outbox set published_at = now(), last_error = null where id = $1', [row.id]);
+    metrics?.published.inc({ type: row.type });
+    return true;
+  }
+
+  async function updateGauges(): Promise<void> {
+    if (!metrics) return;
+    const { rows } = await pool.query<{ n: number; age: number | null }>(
+      `select count(*)::int as n, extract(epoch from now() - min(created_at))::float8 as age from outbox where published_at is null`,
+    );
+    metrics.outboxBacklog.set(rows[0]?.n ?? 0);
+    metrics.outboxOldestPendingSeconds.set(Math.max(0, rows[0]?.age ?? 0));
+  }
+
+  async function drainOnce(): Promise<DrainResult> {
+    const result: DrainResult = { published: 0, failed: 0, deleted: 0 };
+    for (;;) {
+      const rows = await claim();
+      for (const row of rows) {
+        if (await publishRow(row)) result.published++;
+        else result.failed++;
+      }
+      if (rows.length < batchSize || stopping) break;
+    }
+    const del = await pool.query(`delete from outbox where published_at is not null and published_at < now() - $1 * interval '1 hour'`, [retentionHours]);
+    result.deleted = del.rowCount ?? 0;
+    await updateGauges();
+    return result;
+  }
+
+  let stopping = false;
+  let timer: NodeJS.Timeout | undefined;
+  let current: Promise<unknown> | undefined;
+
+  function schedule(ms: number): void {
+    if (stopping) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      current = drainOnce()
+        .catch((err: unknown) => log?.error({ err }, 'outbox: relay round failed'))
+        .finally(() => {
+          current = undefined;
+          schedule(pollMs);
+        });
+    }, ms);
+  }
+
+  return {
+    start() {
+      schedule(0);
+    },
+    drainOnce,
+    async stop() {
+      stopping = true;
+      if (timer) clearTimeout(timer);
+      await current;
+    },
+  };
+}
