@@ -9,6 +9,9 @@
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AppointmentBookedV1, AppointmentCancelledV1, EventSources, EventTypes } from '@healthmatch/contracts';
+import { compileSchemaCheck } from '@healthmatch/platform';
+import { createPostgresTransport, type CloudEvent, type EventTransport, type Subscription } from '@healthmatch/platform/events';
 import {
   agent,
   client,
@@ -829,5 +832,56 @@ describe('a service down: the catalog', () => {
     expect((await freeSlots(api, offering.id)).map((s) => s.start)).toContain(start);
     expectStatus(await book(api, patient, offering.id, start), 201);
     expectStatus(await eventually(() => api.get('/status'), (r) => r.status === 200), 200);
+  });
+});
+
+describe('events: booking publishes through the outbox relay and the PostgreSQL transport', () => {
+  let transport: EventTransport | undefined;
+  let subscription: Subscription | undefined;
+  const received: CloudEvent[] = [];
+
+  beforeAll(async () => {
+    const url = e2e.platform.databaseUrls.events;
+    if (!url) throw new Error('the launcher passed no events database (is AMQP_URL set?)');
+    transport = await createPostgresTransport({ url, pollMs: 100 });
+    subscription = await transport.subscribe({
+      consumer: 'e2e-probe',
+      types: [EventTypes.appointmentBooked, EventTypes.appointmentCancelled],
+      handler: async (event) => {
+        received.push(event);
+      },
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await subscription?.close();
+    await transport?.close();
+  }, 60_000);
+
+  async function arrived(type: string, subject: string): Promise<CloudEvent> {
+    for (let i = 0; i < 120; i++) {
+      const found = received.find((e) => e.type === type && e.subject === subject);
+      if (found) return found;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new Error(`${type} for ${subject} did not arrive within 30 s; got ${received.map((e) => `${e.type}/${e.subject}`).join(', ') || 'nothing'}`);
+  }
+
+  it('a booking through the gateway arrives as booked.v1, its cancellation as cancelled.v1', { timeout: 90_000 }, async () => {
+    const { offering } = await providerWithOffering(api, 'Ambulatorio Eventi');
+    const patient = await registerPatient(api, 'Elena', 'Eventi');
+    const start = (await freeSlots(api, offering.id))[3]!.start;
+    const a = expectStatus(await book(api, patient, offering.id, start), 201).body;
+
+    const booked = await arrived(EventTypes.appointmentBooked, a.id);
+    expect(booked.source).toBe(EventSources.booking);
+    expect(compileSchemaCheck(AppointmentBookedV1).check(booked.data)).toBe(true);
+    expect(booked.data).toMatchObject({ appointmentId: a.id, patientId: patient.id, offeringId: offering.id, status: 'booked' });
+
+    expectStatus(await api.post(`/api/v1/booking/appointments/${a.id}/cancel`, { ...bearer(patient), json: { reason: 'Impegno di lavoro' } }), 200);
+    const cancelled = await arrived(EventTypes.appointmentCancelled, a.id);
+    expect(compileSchemaCheck(AppointmentCancelledV1).check(cancelled.data)).toBe(true);
+    expect(cancelled.data).toMatchObject({ appointmentId: a.id, status: 'cancelled', cancelledBy: 'patient' });
+    expect(JSON.stringify(cancelled)).not.toContain('Impegno di lavoro');
+    expect(received.filter((e) => e.subject === a.id)).toHaveLength(2);
   });
 });

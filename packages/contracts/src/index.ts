@@ -4,3 +4,4 @@ export * from './auth.ts';
 export * from './users.ts';
 export * from './catalog.ts';
 export * from './booking.ts';
+export * from './events.ts';

@@ -64,7 +64,7 @@ describe('startPlatform with the embedded PostgreSQL', () => {
       expect(authEnv.DATABASE_URL).toBe(p.databaseUrls.auth);
       expect((await getJson(`${p.urls.gateway}/env`)).DATABASE_URL).toBeUndefined();
       const dbs = await query(p.adminUrl as string, "select datname from pg_database where datname like 'hm_%' order by 1");
-      expect(dbs.rows.map((r: { datname: string }) => r.datname)).toEqual(['hm_auth', 'hm_booking']);
+      expect(dbs.rows.map((r: { datname: string }) => r.datname)).toEqual(['hm_auth', 'hm_booking', 'hm_events']);
       await query(p.databaseUrls.booking as string, 'create table kept (v text)');
       await query(p.databaseUrls.booking as string, 'insert into kept values ($1)', ['still here']);
     } finally {
@@ -175,7 +175,7 @@ describe('startPlatform with a given server', () => {
       expect(p.databaseUrls.auth).toBe(`${admin.replace(/\/[^/]*$/, '')}/${prefix}auth`);
       expect((await getJson(`${p.urls.booking}/env`)).DATABASE_URL).toBe(given);
       const found = await query(admin, 'select datname from pg_database where datname like $1', [`${prefix}%`]);
-      expect(found.rows).toEqual([{ datname: `${prefix}auth` }]);
+      expect(found.rows.map((r: { datname: string }) => r.datname).sort()).toEqual([`${prefix}auth`, `${prefix}events`]);
       const extra = await p.spawnService('booking');
       expect((await getJson(`${extra.url}/env`)).DATABASE_URL).toBe(given); // a second process on the same database
     } finally {
@@ -183,6 +183,42 @@ describe('startPlatform with a given server', () => {
     }
     const left = await query(admin, 'select datname from pg_database where datname like $1', [`${prefix}%`]);
     expect(left.rowCount).toBe(0);
+  });
+
+  it('passes EVENTS_DATABASE_URL of the shared events database to every service, or AMQP_URL instead when the user set it', { timeout: 60_000 }, async () => {
+    const admin = testAdminUrl();
+    const server = admin.replace(/\/[^/]*$/, '');
+    const prefix = `t_launcher_${randomBytes(3).toString('hex')}_`;
+    const base = { ports: 'auto' as const, adminUrl: admin, databasePrefix: prefix, dropDatabasesOnStop: true, services: services(), log: () => {} };
+    const userEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'AMQP_URL' && k !== 'EVENTS_DATABASE_URL'));
+
+    let p = await startPlatform({ ...base, dataDir: path.join(scratch.dir, 'events-pg'), baseEnv: userEnv });
+    try {
+      expect(p.databaseUrls.events).toBe(`${server}/${prefix}events`);
+      for (const s of ['auth', 'booking', 'gateway']) {
+        const env = await getJson(`${p.urls[s]}/env`);
+        expect(env.EVENTS_DATABASE_URL).toBe(p.databaseUrls.events);
+        expect(env.AMQP_URL).toBeUndefined();
+      }
+      expect((await query(p.databaseUrls.events as string, 'select 1 as ok')).rows).toEqual([{ ok: 1 }]);
+    } finally {
+      await p.stop();
+    }
+
+    const amqp = 'amqp://guest:guest@rabbit.invalid:5672';
+    p = await startPlatform({ ...base, dataDir: path.join(scratch.dir, 'events-amqp'), baseEnv: { ...userEnv, AMQP_URL: amqp, EVENTS_DATABASE_URL: `${server}/stale` } });
+    try {
+      expect(p.databaseUrls.events).toBeUndefined();
+      for (const s of ['auth', 'booking', 'gateway']) {
+        const env = await getJson(`${p.urls[s]}/env`);
+        expect(env.AMQP_URL).toBe(amqp);
+        expect(env.EVENTS_DATABASE_URL).toBeUndefined();
+      }
+      const found = await query(admin, 'select datname from pg_database where datname like $1', [`${prefix}events`]);
+      expect(found.rowCount).toBe(0);
+    } finally {
+      await p.stop();
+    }
   });
 
   it('creating databases is idempotent; resetDatabases gives a clean slate', { timeout: 60_000 }, async () => {

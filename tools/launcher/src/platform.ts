@@ -10,7 +10,7 @@ import { ensureDatabase, freePort } from '@healthmatch/platform/embedded-postgre
 import { levelNumber, openLogFile, type LauncherLog } from './logs.ts';
 import { startPostgres, type RunningPostgres } from './postgres.ts';
 import { commandLineOf } from './process-util.ts';
-import { databaseEnvName, SERVICES, urlEnvName, type ServiceSpec } from './services.ts';
+import { databaseEnvName, EVENTS_DATABASE, SERVICES, urlEnvName, type ServiceSpec } from './services.ts';
 import { reclaimDataDir, StateFile } from './state.ts';
 import { DEFAULT_RESTART_POLICY, ManagedProcess, type RestartPolicy, type ServiceProcess } from './supervisor.ts';
 
@@ -26,7 +26,7 @@ export interface PlatformOptions {
   postgresPort?: number | 'auto';
   /** Listen address handed to the services as HOST. */
   host?: string;
-  /** Per service database URLs; those services get no created database. */
+  /** Per service database URLs (and `events`: the event transport's); those get no created database. */
   databaseUrls?: Partial<Record<string, string>>;
   /** URL of a server's maintenance database: create the other databases there and start no embedded PostgreSQL. */
   adminUrl?: string;
@@ -73,6 +73,7 @@ export interface Platform {
   readonly urls: Readonly<Record<string, string>>;
   /** http://localhost:<gateway port>/docs when the gateway runs. */
   readonly docsUrl: string | undefined;
+  /** Per service, and `events`: the PostgreSQL event transport's shared database (absent with AMQP_URL). */
   readonly databaseUrls: Readonly<Record<string, string>>;
   /** The maintenance-database URL of the server holding the created databases, if any. */
   readonly adminUrl: string | undefined;
@@ -372,7 +373,16 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
       const given = opts.databaseUrls?.[s.name];
       if (s.database && given) databaseUrls[s.name] = given;
     }
-    const toCreate = specs.filter((s) => s.database && !databaseUrls[s.name]);
+    const toCreate = specs.filter((s) => s.database && !databaseUrls[s.name]).map((s) => s.name);
+    // Events (docs/adr/0010): RabbitMQ when the user set AMQP_URL, else the PostgreSQL
+    // transport on one database all services share (given, or `<prefix>events` created
+    // here). Only services with a database produce or consume events.
+    const useEventsDatabase = !baseEnv.AMQP_URL && specs.some((s) => s.database);
+    if (useEventsDatabase) {
+      const given = opts.databaseUrls?.[EVENTS_DATABASE] ?? baseEnv.EVENTS_DATABASE_URL;
+      if (given) databaseUrls[EVENTS_DATABASE] = given;
+      else toCreate.push(EVENTS_DATABASE);
+    }
     if (toCreate.length > 0) {
       if (!adminUrl) {
         postgres = await startPostgres({
@@ -387,21 +397,23 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
       }
       if (aborted()) throw new Error('start-up aborted');
       if (opts.resetDatabases) {
-        logAll('warn', `reset: dropping ${toCreate.map((s) => `${prefix}${s.name}`).join(', ')}`);
-        await dropDatabases(adminUrl, toCreate.map((s) => `${prefix}${s.name}`));
+        logAll('warn', `reset: dropping ${toCreate.map((s) => `${prefix}${s}`).join(', ')}`);
+        await dropDatabases(adminUrl, toCreate.map((s) => `${prefix}${s}`));
       }
       for (const s of toCreate) {
-        const name = `${prefix}${s.name}`;
+        const name = `${prefix}${s}`;
         try {
           await ensureDatabase(adminUrl, name);
         } catch (err) {
           throw new Error(`could not create database ${name} on ${new URL(adminUrl).host}: ${(err as Error).message}`);
         }
         createdDatabases.push(name);
-        databaseUrls[s.name] = withDatabase(adminUrl, name);
+        databaseUrls[s] = withDatabase(adminUrl, name);
       }
-      logAll('info', `databases ready: ${toCreate.map((s) => `${prefix}${s.name}`).join(', ')}`);
+      logAll('info', `databases ready: ${toCreate.map((s) => `${prefix}${s}`).join(', ')}`);
     }
+    if (useEventsDatabase) common.EVENTS_DATABASE_URL = databaseUrls[EVENTS_DATABASE];
+    else if (baseEnv.AMQP_URL) delete common.EVENTS_DATABASE_URL; // RabbitMQ decides; no second transport
     if (aborted()) throw new Error('start-up aborted');
 
     // Each service starts as soon as the services it depends on are ready.

@@ -41,6 +41,9 @@ export const SERVICES: readonly ServiceSpec[] = [
   },
 ];
 
+/** Key in databaseUrls of the PostgreSQL event transport's shared database (`hm_events`), passed as EVENTS_DATABASE_URL. */
+export const EVENTS_DATABASE = 'events';
+
 const envPrefix = (name: string) => name.toUpperCase().replace(/[^A-Z0-9]/g, '_');
 
 /** `GATEWAY_PORT`: overrides the default port of a service (launcher CLI). */

@@ -2,6 +2,7 @@
 // repositories bound to the transaction (never to the pool).
 import type { AuthStore, Repositories } from '../domain/ports.ts';
 import { credentialsRepository } from './credentials-repository.ts';
+import { authEvents } from './event-outbox.ts';
 import type { Executor } from './executor.ts';
 import { loginThrottleRepository } from './login-throttle-repository.ts';
 import { refreshTokenRepository } from './refresh-token-repository.ts';
@@ -11,6 +12,7 @@ function repositories(db: Executor): Repositories {
     credentials: credentialsRepository(db),
     loginThrottle: loginThrottleRepository(db),
     refreshTokens: refreshTokenRepository(db),
+    events: authEvents(db),
   };
 }
 

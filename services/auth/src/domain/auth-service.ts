@@ -42,6 +42,8 @@ export class AuthService {
     return this.opts.store.transaction(async (tx) => {
       const user = await tx.credentials.insert({ id: uuidv7(), email: input.email, passwordHash, role: input.role });
       const refreshToken = await this.startFamily(tx, user.id);
+      // In the same transaction: a registration that fails (users down) leaves no event.
+      await tx.events.userRegistered({ userId: user.id, role: user.role, email: user.email, locale: input.profile.locale ?? 'it' });
       const access = await this.opts.accessTokens.issue(user);
       await this.opts.profiles.putOwnProfile(access.token, profileBody, ctx.requestId);
       return this.session(user, access.token, access.expiresIn, refreshToken);

@@ -1,5 +1,5 @@
 // What the use cases need from the outside world; db/ and clients/ implement these.
-import type { InternalProfileInput, Role } from '@healthmatch/contracts';
+import type { InternalProfileInput, Role, UserRegisteredV1 } from '@healthmatch/contracts';
 
 export interface Credential {
   id: string;
@@ -53,10 +53,16 @@ export interface RefreshTokenRepository {
   revokeFamilyOfToken(tokenHash: string, reason: RevokeReason): Promise<void>;
 }
 
+/** Integration events, written to the outbox of the transaction the repositories belong to. */
+export interface AuthEvents {
+  userRegistered(data: UserRegisteredV1): Promise<void>;
+}
+
 export interface Repositories {
   credentials: CredentialsRepository;
   loginThrottle: LoginThrottleRepository;
   refreshTokens: RefreshTokenRepository;
+  events: AuthEvents;
 }
 
 export interface AuthStore extends Repositories {

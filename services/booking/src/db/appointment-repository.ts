@@ -5,7 +5,9 @@
 // kit's field cipher, bound to table, column and row): nothing above this file sees an
 // envelope, nothing below it a plaintext reason.
 import { and, asc, eq, gt, gte, isNotNull, lt, ne, sql, type SQL } from 'drizzle-orm';
+import { EventSources, EventTypes, type AppointmentBookedV1, type AppointmentCancelledV1 } from '@healthmatch/contracts';
 import { PgErrorCode, pgErrorCode, type FieldCipher } from '@healthmatch/platform';
+import { createEvent, enqueue } from '@healthmatch/platform/events';
 import { uuidv7 } from 'uuidv7';
 import type { Actor, AppointmentRecord, AppointmentRepository } from '../domain/ports.ts';
 import { DAY_MS, parseLocalDate } from '../domain/zoned-time.ts';
@@ -45,6 +47,39 @@ export interface AppointmentStore extends AppointmentRepository {
   sealPlaintextReasons(limit?: number): Promise<number>;
   /** Re-seals up to `limit` reasons that use an older key (key rotation); returns how many. */
   reencryptBatch(limit?: number): Promise<number>;
+}
+
+/** The fields both appointment events share (never the cancellation reason). */
+function appointmentEventFields(a: AppointmentRecord) {
+  return {
+    appointmentId: a.id,
+    patientId: a.patientId,
+    providerId: a.providerId,
+    offeringId: a.offeringId,
+    serviceId: a.serviceId,
+    serviceName: a.serviceName,
+    start: a.start.toISOString(),
+    end: a.end.toISOString(),
+    timeZone: a.timeZone,
+    modality: a.modality,
+    price: { amount: a.price.amount, currency: a.price.currency },
+  };
+}
+
+function bookedEvent(a: AppointmentRecord) {
+  const data: AppointmentBookedV1 = { ...appointmentEventFields(a), status: 'booked' };
+  return createEvent({ source: EventSources.booking, type: EventTypes.appointmentBooked, subject: a.id, data, time: a.createdAt });
+}
+
+function cancelledEvent(a: AppointmentRecord) {
+  if (a.cancelledBy === null || a.cancelledAt === null) throw new Error(`appointment ${a.id}: cancelled without cancelledBy/cancelledAt`);
+  const data: AppointmentCancelledV1 = {
+    ...appointmentEventFields(a),
+    status: 'cancelled',
+    cancelledBy: a.cancelledBy,
+    cancelledAt: a.cancelledAt.toISOString(),
+  };
+  return createEvent({ source: EventSources.booking, type: EventTypes.appointmentCancelled, subject: a.id, data, time: a.cancelledAt });
 }
 
 export function appointmentRepository({ db }: BookingDatabase, cipher: FieldCipher): AppointmentStore {
@@ -149,7 +184,11 @@ export function appointmentRepository({ db }: BookingDatabase, cipher: FieldCiph
               createdAt: a.createdAt,
             })
             .returning();
-          return { kind: 'created' as const, appointment: toRecord(row!) };
+          const appointment = toRecord(row!);
+          // Same transaction as the row: a refused or rolled-back booking leaves no event,
+          // and an idempotent replay returns before reaching here.
+          await enqueue(tx, bookedEvent(appointment));
+          return { kind: 'created' as const, appointment };
         });
       } catch (err) {
         if (pgErrorCode(err) === PgErrorCode.exclusionViolation) return { kind: 'slot-taken' };
@@ -192,12 +231,18 @@ export function appointmentRepository({ db }: BookingDatabase, cipher: FieldCiph
     },
 
     async cancel(id, actor, now, reason) {
-      const [row] = await db
-        .update(appointments)
-        .set({ status: 'cancelled', cancelledAt: now, cancelledBy: actor.role, cancelReasonEnc: seal(id, reason) })
-        .where(and(eq(appointments.id, id), ownedBy(actor), eq(appointments.status, 'booked'), gt(appointments.startAt, now)))
-        .returning();
-      if (row) return { kind: 'cancelled', appointment: toRecord(row) };
+      const cancelled = await db.transaction(async (tx) => {
+        const [row] = await tx
+          .update(appointments)
+          .set({ status: 'cancelled', cancelledAt: now, cancelledBy: actor.role, cancelReasonEnc: seal(id, reason) })
+          .where(and(eq(appointments.id, id), ownedBy(actor), eq(appointments.status, 'booked'), gt(appointments.startAt, now)))
+          .returning();
+        if (!row) return null;
+        const appointment = toRecord(row);
+        await enqueue(tx, cancelledEvent(appointment));
+        return appointment;
+      });
+      if (cancelled) return { kind: 'cancelled', appointment: cancelled };
       const current = await findVisible(id, actor);
       if (!current) return { kind: 'not-found' };
       return current.status === 'cancelled' ? { kind: 'already-cancelled' } : { kind: 'started' };
