@@ -3,7 +3,7 @@
 // The outbox relay runs here, not in buildApp, so route tests need no transport.
 import { fileURLToPath } from 'node:url';
 import { listenAndServe, runMain, runMigrations } from '@healthmatch/platform';
-import { createEventMetrics, createEventTransport, startOutboxRelay, type EventTransport, type OutboxRelay } from '@healthmatch/platform/events';
+import { startOutboxPublishing } from '@healthmatch/platform/events';
 import { buildApp } from './app.ts';
 import { loadBookingConfig } from './config.ts';
 import { createBookingDatabase } from './db/database.ts';
@@ -16,28 +16,21 @@ runMain(async () => {
   const database = createBookingDatabase(config.DATABASE_URL);
   const app = await buildApp(config, { database });
 
-  let transport: EventTransport | undefined;
-  let relay: OutboxRelay | undefined;
-  if (config.AMQP_URL || config.EVENTS_DATABASE_URL) {
-    transport = await createEventTransport({
-      amqpUrl: config.AMQP_URL,
-      eventsDatabaseUrl: config.EVENTS_DATABASE_URL,
-      service: 'booking',
-      log: app.log,
-      registry: app.metrics.registry,
-    });
-    relay = await startOutboxRelay({ pool: database.pool, transport, log: app.log, metrics: createEventMetrics(app.metrics.registry) });
-  } else {
-    app.log.warn('neither AMQP_URL nor EVENTS_DATABASE_URL is set: events stay in the outbox until a transport is configured (nothing is lost)');
-  }
+  const events = await startOutboxPublishing({
+    amqpUrl: config.AMQP_URL,
+    eventsDatabaseUrl: config.EVENTS_DATABASE_URL,
+    service: 'booking',
+    pool: database.pool,
+    log: app.log,
+    registry: app.metrics.registry,
+  });
 
   await listenAndServe(app, {
     port: config.PORT,
     host: config.HOST,
     // After the app stopped taking requests; the relay and transport before the pool.
     onClose: async () => {
-      await relay?.stop();
-      await transport?.close();
+      await events.stop();
       await database.close();
     },
   });

@@ -3,7 +3,9 @@
 // every service of the deployment shares for its queues.
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import type pg from 'pg';
 import { createEventMetrics } from './metrics.ts';
+import { startOutboxRelay } from './outbox.ts';
 import { createPostgresTransport } from './postgres-transport.ts';
 import { createRabbitMqTransport } from './rabbitmq-transport.ts';
 import type { EventTransport } from './types.ts';
@@ -32,4 +34,35 @@ export async function createEventTransport(config: EventTransportConfig): Promis
     });
   }
   throw new Error(`${config.service}: events need AMQP_URL (RabbitMQ) or EVENTS_DATABASE_URL (PostgreSQL transport)`);
+}
+
+export interface OutboxPublishingConfig extends Omit<EventTransportConfig, 'registry'> {
+  /** The service's own pool: its outbox table lives there. */
+  pool: pg.Pool;
+  registry: Registry;
+}
+
+export interface OutboxPublishing {
+  /** Stops the relay, then the transport; call after the HTTP server stopped, before the pool closes. */
+  stop(): Promise<void>;
+}
+
+/**
+ * What a producing service's server.ts runs: the transport from configuration and the
+ * relay of its outbox. Without a transport configured the events wait in the outbox
+ * (nothing is lost) and one warning says so.
+ */
+export async function startOutboxPublishing(config: OutboxPublishingConfig): Promise<OutboxPublishing> {
+  if (!config.amqpUrl && !config.eventsDatabaseUrl) {
+    config.log.warn({}, 'neither AMQP_URL nor EVENTS_DATABASE_URL is set: events stay in the outbox until a transport is configured (nothing is lost)');
+    return { stop: async () => {} };
+  }
+  const transport = await createEventTransport(config);
+  const relay = await startOutboxRelay({ pool: config.pool, transport, log: config.log, metrics: createEventMetrics(config.registry) });
+  return {
+    async stop() {
+      await relay.stop();
+      await transport.close();
+    },
+  };
 }
