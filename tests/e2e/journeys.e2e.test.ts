@@ -7,6 +7,7 @@
 // The booking clock is the real one, so every slot used here lies one to two weeks ahead.
 // No timing assertions: only behaviour.
 import { randomUUID } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppointmentBookedV1, AppointmentCancelledV1, EventSources, EventTypes } from '@healthmatch/contracts';
@@ -29,6 +30,7 @@ import {
   ROME_ZONE,
   startE2EPlatform,
   uniqueEmail,
+  waitForMail,
   WEEK_AHEAD,
   WEEKLY_HOURS,
   type Account,
@@ -36,6 +38,7 @@ import {
   type Client,
   type E2EPlatform,
   type Json,
+  type MailFile,
 } from './platform.ts';
 
 let e2e: E2EPlatform;
@@ -652,11 +655,13 @@ describe('API documentation', () => {
       '/api/v1/booking/slots',
       '/api/v1/booking/appointments',
       '/api/v1/booking/appointments/{id}/cancel',
+      '/api/v1/notifications/me',
+      '/api/v1/notifications',
     ]) {
       expect(paths, p).toContain(p);
     }
     expect(paths.filter((p) => p.startsWith('/internal'))).toEqual([]);
-    expect(doc['x-healthmatch-services']).toEqual({ auth: 'ok', users: 'ok', catalog: 'ok', booking: 'ok' });
+    expect(doc['x-healthmatch-services']).toEqual({ auth: 'ok', users: 'ok', catalog: 'ok', booking: 'ok', notifications: 'ok' });
     expect(doc.info.description).not.toMatch(/Incomplete/);
 
     const status = expectStatus(await api.get('/status'), 200).body;
@@ -883,5 +888,65 @@ describe('events: booking publishes through the outbox relay and the PostgreSQL 
     expect(cancelled.data).toMatchObject({ appointmentId: a.id, status: 'cancelled', cancelledBy: 'patient' });
     expect(JSON.stringify(cancelled)).not.toContain('Impegno di lavoro');
     expect(received.filter((e) => e.subject === a.id)).toHaveLength(2);
+  });
+});
+
+describe('notifications: mail for bookings made through the gateway (embedded default: .eml files)', () => {
+  // The invite as the mail client sees it (mailparser decodes the text/calendar part).
+  const calendarOf = (m: MailFile) => m.parsed.attachments.find((x) => x.contentType === 'text/calendar')?.content.toString('utf8').replace(/\r\n[ \t]/g, '') ?? '';
+  const uidOf = (m: MailFile) => /^UID:(\S+)/m.exec(calendarOf(m))?.[1];
+  const methodOf = (m: MailFile) => /^METHOD:(\S+)/m.exec(calendarOf(m))?.[1];
+
+  it('the patient gets a confirmation with the invite, the provider a notice; a cancellation follows with the same UID', { timeout: 120_000 }, async () => {
+    const { provider, offering } = await providerWithOffering(api, 'Studio Posta Prova');
+    const patient = await registerPatient(api, 'Marta', 'Posta');
+    const start = (await freeSlots(api, offering.id))[5]!.start;
+    const a = expectStatus(await book(api, patient, offering.id, start), 201).body;
+
+    const [confirmation] = await waitForMail(e2e.mailDir, patient.email, 1, (m) => (m.parsed.text ?? '').includes(a.id));
+    expect(confirmation!.parsed.subject).toMatch(/appuntamento/i);
+    expect(confirmation!.parsed.subject).not.toMatch(/cardiolog/i); // no health detail in the subject
+    expect(confirmation!.parsed.text).toMatch(/PRIMA VISITA CARDIOLOGICA/i);
+    expect(confirmation!.parsed.text).toContain('Studio Posta Prova');
+    expect(methodOf(confirmation!)).toBe('REQUEST');
+    expect(uidOf(confirmation!)).toBe(`${a.id}@healthmatch`);
+    expect(calendarOf(confirmation!)).toMatch(/^DTSTART;TZID=Europe\/Rome:\d{8}T\d{6}\r?$/m);
+    await waitForMail(e2e.mailDir, provider.email, 1, (m) => (m.parsed.text ?? '').includes(a.id));
+
+    // The delivery log through the gateway.
+    const log = expectStatus(await api.get('/api/v1/notifications/me', { token: patient.accessToken }), 200).body;
+    const entry = log.items.find((i: Json) => i.kind === 'appointment.confirmation' && i.appointmentId === a.id);
+    expect(entry).toMatchObject({ status: 'sent', attempts: 1, toAddress: patient.email, messageId: confirmation!.parsed.messageId });
+    expectProblem(await api.get('/api/v1/notifications/me'), 401);
+
+    expectStatus(await api.post(`/api/v1/booking/appointments/${a.id}/cancel`, { ...bearer(patient), json: {} }), 200);
+    const [cancellation] = await waitForMail(e2e.mailDir, patient.email, 1, (m) => (m.parsed.text ?? '').includes(a.id) && methodOf(m) === 'CANCEL');
+    expect(uidOf(cancellation!)).toBe(`${a.id}@healthmatch`);
+    await waitForMail(e2e.mailDir, provider.email, 2, (m) => (m.parsed.text ?? '').includes(a.id));
+  });
+
+  it('the reminder goes out when the notifications clock reaches 24 hours before the visit', { timeout: 120_000 }, async () => {
+    const { offering } = await providerWithOffering(api, 'Studio Promemoria Prova');
+    const patient = await registerPatient(api, 'Rita', 'Promemoria');
+    const slots = await freeSlots(api, offering.id);
+    const start = slots[slots.length - 1]!.start; // days ahead: its 24-hour reminder is in the future
+    const a = expectStatus(await book(api, patient, offering.id, start), 201).body;
+    await waitForMail(e2e.mailDir, patient.email, 1, (m) => (m.parsed.text ?? '').includes(a.id));
+    const reminderLog = async () =>
+      (expectStatus(await api.get(`/api/v1/notifications/me?appointmentId=${a.id}`, { token: patient.accessToken }), 200).body.items as Json[]).find(
+        (i) => i.kind === 'appointment.reminder',
+      );
+    expect(await reminderLog()).toMatchObject({ status: 'scheduled', reminderOffsetMinutes: 1440 });
+
+    // Move the notifications clock to one minute past the reminder's moment.
+    const offsetSeconds = Math.ceil((Date.parse(start) - 24 * 3600_000 + 60_000 - Date.now()) / 1000);
+    await writeFile(e2e.clockOffsetFile, String(offsetSeconds));
+    try {
+      const [reminder] = await waitForMail(e2e.mailDir, patient.email, 1, (m) => (m.parsed.text ?? '').includes(a.id) && /promemoria/i.test(m.parsed.subject ?? ''));
+      expect(methodOf(reminder!)).toBeUndefined(); // a reminder carries no invite
+      expect(await reminderLog()).toMatchObject({ status: 'sent', attempts: 1 });
+    } finally {
+      await writeFile(e2e.clockOffsetFile, '0');
+    }
   });
 });

@@ -4,10 +4,11 @@
 // small invented catalogue rows in the real CSV format. Plus a tiny HTTP client that
 // sends request targets byte for byte (path-guard tests need raw `..` and `%2e%2e`).
 import { startPlatform, type Platform } from '@healthmatch/launcher';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { DateTime } from 'luxon';
+import { simpleParser, type ParsedMail } from 'mailparser';
 import { Agent, type Dispatcher } from 'undici';
 
 // ------------------------------------------------------------------ invented data files
@@ -48,6 +49,10 @@ export interface E2EPlatform {
   launcherLog: string[];
   /** Echo error lines (the launcher's, and services' error logs) to the console; true by default. */
   echoErrors: boolean;
+  /** Where notifications writes its .eml files ('' with SMTP_URL). */
+  mailDir: string;
+  /** Seconds written here move the notifications clock forward (CLOCK_OFFSET_FILE). */
+  clockOffsetFile: string;
   stop(): Promise<void>;
 }
 
@@ -64,6 +69,8 @@ export async function startE2EPlatform(opts: { extraEnv?: Record<string, string>
   const baseEnv: NodeJS.ProcessEnv = {};
   for (const k of PASSED_ENV) if (process.env[k] !== undefined) baseEnv[k] = process.env[k];
   baseEnv.LOG_LEVEL = 'info';
+  // The launcher decides the transport and the mail target from its base environment.
+  for (const k of ['AMQP_URL', 'SMTP_URL']) if (opts.extraEnv?.[k]) baseEnv[k] = opts.extraEnv[k];
 
   const launcherLog: string[] = [];
   const handle = { echoErrors: true };
@@ -85,6 +92,8 @@ export async function startE2EPlatform(opts: { extraEnv?: Record<string, string>
         // limit itself is proven by its own low-limit gateway process.
         AUTH_RATE_LIMIT_MAX: '100000',
         RATE_LIMIT_MAX: '100000',
+        CLOCK_OFFSET_FILE: path.join(root, 'clock-offset'),
+        DELIVERY_POLL_MS: '200',
         ...opts.extraEnv,
       },
       consoleLevel: 'error',
@@ -100,10 +109,13 @@ export async function startE2EPlatform(opts: { extraEnv?: Record<string, string>
   }
   const gateway = platform.urls.gateway;
   if (!gateway) throw new Error('the platform started without a gateway');
+  const mailDir = platform.mail?.kind === 'files' ? platform.mail.dir : '';
   return {
     platform,
     gateway,
     launcherLog,
+    mailDir,
+    clockOffsetFile: path.join(root, 'clock-offset'),
     get echoErrors() {
       return handle.echoErrors;
     },
@@ -119,6 +131,46 @@ export async function startE2EPlatform(opts: { extraEnv?: Record<string, string>
       }
     },
   };
+}
+
+// ------------------------------------------------------------------ mail
+
+export interface MailFile {
+  file: string;
+  parsed: ParsedMail;
+  raw: string;
+}
+
+/** Every .eml under `dir` (notifications' file mode: a folder per day), parsed. */
+export async function readMailFiles(dir: string): Promise<MailFile[]> {
+  const out: MailFile[] = [];
+  const walk = async (d: string) => {
+    for (const entry of await readdir(d, { withFileTypes: true }).catch(() => [])) {
+      const full = path.join(d, entry.name);
+      if (entry.isDirectory()) await walk(full);
+      else if (entry.name.endsWith('.eml')) {
+        const raw = await readFile(full, 'utf8');
+        out.push({ file: full, raw, parsed: await simpleParser(raw) });
+      }
+    }
+  };
+  await walk(dir);
+  return out;
+}
+
+/** Waits until `count` mails to `address` match `filter`; fails naming what did arrive. */
+export async function waitForMail(dir: string, address: string, count: number, filter: (m: MailFile) => boolean = () => true, timeoutMs = 30_000): Promise<MailFile[]> {
+  const deadline = Date.now() + timeoutMs;
+  let hits: MailFile[] = [];
+  for (;;) {
+    const all = await readMailFiles(dir);
+    hits = all.filter((m) => m.parsed.to && !Array.isArray(m.parsed.to) && m.parsed.to.value.some((v) => v.address === address) && filter(m));
+    if (hits.length >= count || Date.now() > deadline) {
+      if (hits.length < count) throw new Error(`expected ${count} mail(s) to ${address}, found ${hits.length}; all subjects: ${all.map((m) => m.parsed.subject).join(' | ') || 'none'}`);
+      return hits;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 // ------------------------------------------------------------------ HTTP

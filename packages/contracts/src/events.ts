@@ -31,8 +31,21 @@ const appointmentFields = {
   price: Money,
 };
 
-/** booking.appointment.booked.v1; subject = appointmentId. */
-export const AppointmentBookedV1 = Type.Object({ ...appointmentFields, status: Type.Literal('booked') }, { additionalProperties: false });
+/** Provider name and place as the catalog showed them at booking time (null when unknown). */
+export const AppointmentVenue = Type.Object(
+  {
+    providerName: Type.Union([Type.String(), Type.Null()]),
+    address: Type.Union([Type.String(), Type.Null()]),
+    city: Type.Union([Type.String(), Type.Null()]),
+  },
+  { additionalProperties: false },
+);
+
+/** booking.appointment.booked.v1; subject = appointmentId. `venue` is optional (added compatibly). */
+export const AppointmentBookedV1 = Type.Object(
+  { ...appointmentFields, status: Type.Literal('booked'), venue: Type.Optional(AppointmentVenue) },
+  { additionalProperties: false },
+);
 export type AppointmentBookedV1 = Static<typeof AppointmentBookedV1>;
 
 /** booking.appointment.cancelled.v1; subject = appointmentId. The free-text reason stays in booking (it may hold health data). */

@@ -5,3 +5,4 @@ export * from './users.ts';
 export * from './catalog.ts';
 export * from './booking.ts';
 export * from './events.ts';
+export * from './notifications.ts';

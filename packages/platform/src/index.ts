@@ -7,6 +7,7 @@ export * from './auth.ts';
 export * from './http-client.ts';
 export * from './server.ts';
 export * from './pagination.ts';
+export * from './openapi-docs.ts';
 export * from './crypto.ts';
 export * from './field-keys.ts';
 // Not re-exported from './embedded-postgres.ts': importing it installs exit-on-signal

@@ -15,6 +15,8 @@ export const CLI_ENV_HELP = `Environment (all optional):
                             create hm_<service> databases there and start no embedded PostgreSQL
   AMQP_URL                  RabbitMQ for events, passed to every service; without it the launcher creates
                             hm_events (or uses EVENTS_DATABASE_URL) and passes EVENTS_DATABASE_URL
+  SMTP_URL                  mail server for notifications (smtp://user:pass@host:587); without it each message
+                            is written as an .eml file under <data dir>/mail (or MAIL_DIR)
   LAUNCHER_PG_PORT          port of the embedded PostgreSQL (default: remembered in .data/launcher.json, else 54329)
   LAUNCHER_DATA_DIR         launcher state, logs and embedded cluster (default <repo>/.data)
   LAUNCHER_SERVICES         comma-separated subset to start, e.g. auth,users (default: all built services)

@@ -114,6 +114,8 @@ function statusReport(p: Platform, color: boolean): string {
   } else if (p.adminUrl) {
     lines.push(`  ${'postgres'.padEnd(14)}${new URL(p.adminUrl).host} (LAUNCHER_PG_ADMIN_URL)`);
   }
+  if (p.mail?.kind === 'files') lines.push('', `  mail: written as .eml files to ${rel(p.mail.dir)}/ (set SMTP_URL to send through a mail server)`);
+  else if (p.mail?.kind === 'smtp') lines.push('', `  mail: sent through the SMTP server at ${p.mail.host} (SMTP_URL)`);
   lines.push(
     '',
     `  logs: ${rel(p.logDir)}/<service>.log (JSON lines); service warnings and errors also show here`,

@@ -78,6 +78,8 @@ export interface Platform {
   /** The maintenance-database URL of the server holding the created databases, if any. */
   readonly adminUrl: string | undefined;
   readonly postgres: { port: number; pid: number | undefined; dataDir: string } | undefined;
+  /** Where mail goes: the SMTP server of SMTP_URL (host only), or the .eml directory. */
+  readonly mail: { kind: 'smtp'; host: string } | { kind: 'files'; dir: string } | undefined;
   /** Current processes by id: `booking`, and extras like `booking#2`. */
   readonly processes: ReadonlyMap<string, ServiceProcess>;
   readonly logDir: string;
@@ -320,6 +322,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
 
   const makeProcess = (spec: ServiceSpec, id: string, port: number, env: Record<string, string> | undefined, restart: boolean): ManagedProcess => {
     const childEnv: NodeJS.ProcessEnv = { ...common, ...spec.env, ...opts.extraEnv, PORT: String(port) };
+    for (const [name, sub] of Object.entries(spec.dataDirEnv ?? {})) if (!childEnv[name]) childEnv[name] = path.join(dataDir, sub);
     const dbUrl = databaseUrls[spec.name];
     if (dbUrl) childEnv.DATABASE_URL = dbUrl;
     else delete childEnv.DATABASE_URL;
@@ -459,6 +462,11 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
     databaseUrls,
     adminUrl,
     postgres: postgres ? { port: postgres.port, pid: postgres.pid, dataDir: postgres.dataDir } : undefined,
+    mail: !specs.some((s) => s.name === 'notifications')
+      ? undefined
+      : common.SMTP_URL
+        ? { kind: 'smtp', host: smtpHost(common.SMTP_URL) }
+        : { kind: 'files', dir: opts.extraEnv?.MAIL_DIR ?? common.MAIL_DIR ?? path.join(dataDir, 'mail') },
     processes,
     logDir,
     startupMs: Date.now() - began,
@@ -495,4 +503,13 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
     },
   };
   return platform;
+}
+
+/** host:port of an SMTP URL, never its credentials. */
+function smtpHost(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return '(unparsable SMTP_URL)';
+  }
 }

@@ -19,6 +19,11 @@ export interface ServiceSpec {
   readinessPath?: string;
   /** Extra environment for this service only. */
   env?: Readonly<Record<string, string>>;
+  /**
+   * Directories under the launcher's data dir passed as environment (name -> subdirectory),
+   * unless the variable is set already: e.g. notifications' MAIL_DIR -> .data/mail.
+   */
+  dataDirEnv?: Readonly<Record<string, string>>;
 }
 
 const entryOf = (name: string) => `services/${name}/src/server.ts`;
@@ -30,7 +35,8 @@ export const SERVICES: readonly ServiceSpec[] = [
   { name: 'catalog', defaultPort: 8083, database: true, dependsOn: ['auth'], entry: entryOf('catalog') },
   { name: 'booking', defaultPort: 8084, database: true, dependsOn: ['auth'], entry: entryOf('booking') },
   { name: 'payments', defaultPort: 8085, database: true, dependsOn: ['auth'], entry: entryOf('payments'), planned: true },
-  { name: 'notifications', defaultPort: 8086, database: true, dependsOn: ['auth'], entry: entryOf('notifications'), planned: true },
+  // Without SMTP_URL it writes each message as an .eml file under MAIL_DIR.
+  { name: 'notifications', defaultPort: 8086, database: true, dependsOn: ['auth'], entry: entryOf('notifications'), dataDirEnv: { MAIL_DIR: 'mail' } },
   // gateway last: it merges every service's /openapi.json into /docs.
   {
     name: 'gateway',

@@ -143,6 +143,28 @@ describe('outbox', () => {
     expect((await registry.getSingleMetric('events_publish_failures_total')?.get())?.values[0]?.value).toBe(2);
   });
 
+  it('a broker outage charges only the row that failed; the rest of its batch is released and goes out first thing when the broker is back', async () => {
+    await pool.query('delete from outbox');
+    const events = Array.from({ length: 5 }, (_, i) => ev(100 + i));
+    for (const e of events) await enqueue(pool, e);
+    let down = true;
+    const published: string[] = [];
+    const transport = {
+      async publish(x: CloudEvent) {
+        if (down) throw new Error('broker down');
+        published.push(x.id);
+      },
+    };
+    const relay = createOutboxRelay({ pool, transport, backoffBaseMs: 60_000 });
+    expect(await relay.drainOnce()).toMatchObject({ published: 0, failed: 1 });
+    const rows = (await pool.query(`select id, attempts, next_attempt_at <= now() as due from outbox order by created_at`)).rows;
+    expect(rows.map((r) => r.attempts)).toEqual([1, 0, 0, 0, 0]);
+    expect(rows.map((r) => r.due)).toEqual([false, true, true, true, true]);
+    down = false;
+    expect(await relay.drainOnce()).toMatchObject({ published: 4, failed: 0 });
+    expect(published).toEqual(events.slice(1).map((e) => e.id));
+  });
+
   it('caps the backoff', () => {
     expect([1, 2, 3, 4].map((a) => backoffMs(a, 1000, 5000))).toEqual([1000, 2000, 4000, 5000]);
     expect(backoffMs(1000, 1000, 300_000)).toBe(300_000);

@@ -77,8 +77,15 @@ export interface OutboxRelayOptions {
   retentionHours?: number;
   /** First retry delay after a failed publish, doubled per attempt; default 1000 ms. */
   backoffBaseMs?: number;
-  /** Cap of the retry delay; default 5 min. */
+  /** Cap of the retry delay of one row; default 5 min. */
   backoffMaxMs?: number;
+  /**
+   * Cap of the pause between rounds while publishing fails (the broker is down): rounds
+   * back off from pollMs doubling up to this; default 5 s. Only the row that failed is
+   * charged an attempt; the rest of its batch is released for the next round, so a broker
+   * outage leaves no row waiting minutes of per-row backoff once the broker is back.
+   */
+  failingRoundMaxMs?: number;
   /** How long a claimed row is reserved for the relay that claimed it; default 60 s. */
   leaseMs?: number;
   log?: RelayLog;
@@ -129,6 +136,8 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay & { sta
   const baseMs = opts.backoffBaseMs ?? 1000;
   const maxMs = opts.backoffMaxMs ?? 5 * 60_000;
   const leaseMs = opts.leaseMs ?? 60_000;
+  const failingRoundMaxMs = opts.failingRoundMaxMs ?? 5_000;
+  let failingRounds = 0;
 
   async function claim(): Promise<ClaimedRow[]> {
     // A short transaction of its own: the lease (next_attempt_at in the future) keeps other
@@ -180,14 +189,23 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay & { sta
 
   async function drainOnce(): Promise<DrainResult> {
     const result: DrainResult = { published: 0, failed: 0, deleted: 0 };
-    for (;;) {
+    rounds: for (;;) {
       const rows = await claim();
-      for (const row of rows) {
-        if (await publishRow(row)) result.published++;
-        else result.failed++;
+      for (const [i, row] of rows.entries()) {
+        if (await publishRow(row)) {
+          result.published++;
+          continue;
+        }
+        result.failed++;
+        // The transport is likely down: give the rest of the batch back (due now, no
+        // attempt charged) instead of charging every row a growing backoff.
+        const rest = rows.slice(i + 1).map((r) => r.id);
+        if (rest.length > 0) await pool.query('update outbox set next_attempt_at = now() where id = any($1::uuid[])', [rest]);
+        break rounds;
       }
       if (rows.length < batchSize || stopping) break;
     }
+    failingRounds = result.failed > 0 ? failingRounds + 1 : 0;
     const del = await pool.query(`delete from outbox where published_at is not null and published_at < now() - $1 * interval '1 hour'`, [retentionHours]);
     result.deleted = del.rowCount ?? 0;
     await updateGauges();
@@ -206,7 +224,7 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay & { sta
         .catch((err: unknown) => log?.error({ err }, 'outbox: relay round failed'))
         .finally(() => {
           current = undefined;
-          schedule(pollMs);
+          schedule(failingRounds > 0 ? Math.min(failingRoundMaxMs, pollMs * 2 ** Math.min(failingRounds, 20)) : pollMs);
         });
     }, ms);
   }

@@ -4,3 +4,4 @@
 export * from './database.ts';
 export * from './json-server.ts';
 export * from './token-issuer.ts';
+export * from './smtp-receiver.ts';

@@ -36,6 +36,7 @@ export function createCatalogClient(baseUrl: string, opts: { timeoutMs?: number;
         durationMinutes: o.durationMinutes,
         modality: o.modality,
         active: o.active,
+        venue: { providerName: o.provider?.name ?? null, address: o.location.address || null, city: o.location.city || null },
       };
     },
     close: () => http.close(),

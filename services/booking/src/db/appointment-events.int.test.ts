@@ -32,7 +32,13 @@ describe('booking events in the outbox', () => {
     const providerId = newId();
     patientId = newId();
     patientToken = await env.upstream.token(patientId, 'patient');
-    offering = makeOffering({ providerId, durationMinutes: 30, modality: 'telehealth', price: { amount: 6000, currency: 'EUR' } });
+    offering = makeOffering({
+      providerId,
+      durationMinutes: 30,
+      modality: 'telehealth',
+      price: { amount: 6000, currency: 'EUR' },
+      provider: { id: providerId, name: 'Studio Medico Bianchi', city: 'Roma', demo: false },
+    });
     env.upstream.offerings.set(offering.id, offering);
     const providerToken = await env.upstream.token(providerId, 'provider');
     expect((await env.app.inject({ method: 'PUT', url: '/api/v1/booking/availability', headers: bearer(providerToken), payload: ROME_WEEKDAYS })).statusCode).toBe(200);
@@ -70,6 +76,8 @@ describe('booking events in the outbox', () => {
       modality: 'telehealth',
       price: { amount: 6000, currency: 'EUR' },
       status: 'booked',
+      // Where, as the catalog showed it when booking: messages say it without asking the catalog.
+      venue: { providerName: 'Studio Medico Bianchi', address: 'Via Roma 1', city: 'Roma' },
     });
   });
 

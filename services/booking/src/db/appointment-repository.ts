@@ -9,7 +9,7 @@ import { EventSources, EventTypes, type AppointmentBookedV1, type AppointmentCan
 import { PgErrorCode, pgErrorCode, type FieldCipher } from '@healthmatch/platform';
 import { createEvent, enqueue } from '@healthmatch/platform/events';
 import { uuidv7 } from 'uuidv7';
-import type { Actor, AppointmentRecord, AppointmentRepository } from '../domain/ports.ts';
+import type { Actor, AppointmentRecord, AppointmentRepository, Venue } from '../domain/ports.ts';
 import { DAY_MS, parseLocalDate } from '../domain/zoned-time.ts';
 import type { BookingDatabase } from './database.ts';
 import { appointments, FIELD_ENVELOPE_REGEX, idempotencyKeys } from './schema.ts';
@@ -66,8 +66,8 @@ function appointmentEventFields(a: AppointmentRecord) {
   };
 }
 
-function bookedEvent(a: AppointmentRecord) {
-  const data: AppointmentBookedV1 = { ...appointmentEventFields(a), status: 'booked' };
+function bookedEvent(a: AppointmentRecord, venue: Venue | undefined) {
+  const data: AppointmentBookedV1 = { ...appointmentEventFields(a), status: 'booked', ...(venue ? { venue: { ...venue } } : {}) };
   return createEvent({ source: EventSources.booking, type: EventTypes.appointmentBooked, subject: a.id, data, time: a.createdAt });
 }
 
@@ -187,7 +187,7 @@ export function appointmentRepository({ db }: BookingDatabase, cipher: FieldCiph
           const appointment = toRecord(row!);
           // Same transaction as the row: a refused or rolled-back booking leaves no event,
           // and an idempotent replay returns before reaching here.
-          await enqueue(tx, bookedEvent(appointment));
+          await enqueue(tx, bookedEvent(appointment, a.venue));
           return { kind: 'created' as const, appointment };
         });
       } catch (err) {

@@ -119,6 +119,7 @@ export async function bookAppointment(deps: BookingDeps, cmd: BookCommand): Prom
       start: new Date(Date.parse(check.start)),
       end: new Date(Date.parse(check.end)),
       createdAt: now,
+      venue: offering.venue,
     },
     key !== undefined && requestHash !== undefined ? { key, requestHash } : undefined,
   );

@@ -26,6 +26,15 @@ export interface OfferingSnapshot {
   readonly durationMinutes: number;
   readonly modality: string;
   readonly active: boolean;
+  /** Where the visit happens, as the catalog shows it at booking time (for the booked event). */
+  readonly venue?: Venue;
+}
+
+/** Provider name and place of an offering; carried by the booked event so messages can say where. */
+export interface Venue {
+  readonly providerName: string | null;
+  readonly address: string | null;
+  readonly city: string | null;
 }
 
 export interface OfferingSource {
@@ -93,7 +102,10 @@ export interface AppointmentRecord {
   readonly cancelReason: string | null;
 }
 
-export type NewAppointment = Omit<AppointmentRecord, 'id' | 'status' | 'cancelledAt' | 'cancelledBy' | 'cancelReason'>;
+export type NewAppointment = Omit<AppointmentRecord, 'id' | 'status' | 'cancelledAt' | 'cancelledBy' | 'cancelReason'> & {
+  /** Not stored with the appointment (the catalog owns it); only put in the booked event. */
+  readonly venue?: Venue;
+};
 
 export interface IdempotencyClaim {
   readonly key: string;
