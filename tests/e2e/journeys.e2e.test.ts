@@ -665,7 +665,7 @@ describe('API documentation', () => {
     expect(doc.info.description).not.toMatch(/Incomplete/);
 
     const status = expectStatus(await api.get('/status'), 200).body;
-    expect(status).toEqual({ status: 'ok', services: { auth: 'ready', users: 'ready', catalog: 'ready', booking: 'ready' } });
+    expect(status).toEqual({ status: 'ok', services: { auth: 'ready', users: 'ready', catalog: 'ready', booking: 'ready', notifications: 'ready' } });
   });
 });
 

