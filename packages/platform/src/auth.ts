@@ -73,6 +73,19 @@ function isKeySourceFailure(err: unknown): boolean {
   return err instanceof joseErrors.JWKSTimeout || err instanceof joseErrors.JWKSInvalid || err.code === 'ERR_JOSE_GENERIC';
 }
 
+/** The settings every service reads to check tokens of the auth service. */
+export interface AuthServiceSettings {
+  AUTH_URL: string;
+  JWT_ISSUER: string;
+  JWT_AUDIENCE: string;
+}
+
+/** A verifier of the auth service's access tokens: its JWKS at `<AUTH_URL>/.well-known/jwks.json`. */
+export function authServiceVerifier(settings: AuthServiceSettings, roles: readonly string[], opts: RemoteJwksOptions = {}): TokenVerifier {
+  const jwksUrl = `${settings.AUTH_URL.replace(/\/+$/, '')}/.well-known/jwks.json`;
+  return createTokenVerifier(remoteJwks(jwksUrl, opts), { issuer: settings.JWT_ISSUER, audience: settings.JWT_AUDIENCE, roles });
+}
+
 /**
  * The auth service's JWKS, cached. When it cannot be fetched, tokens keep verifying against
  * the last key set fetched (no new key can be issued while auth is unreachable), and with no

@@ -16,3 +16,21 @@ export function decodeCursor(cursor: string | undefined, arity: number): unknown
     throw new AppError('VALIDATION_FAILED', 'cursor is not a valid cursor', { errors: [{ field: 'query/cursor', message: 'is not a valid cursor' }] });
   }
 }
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The cursor of a list sorted by (instant, id): the last row's position. */
+export function encodeTimeIdCursor(at: Date, id: string): string {
+  return encodeCursor([at.getTime(), id]);
+}
+
+/** The position of a cursor made by encodeTimeIdCursor; a 400 VALIDATION_FAILED for anything else. */
+export function decodeTimeIdCursor(cursor: string | undefined): { at: Date; id: string } | undefined {
+  const raw = decodeCursor(cursor, 2);
+  if (!raw) return undefined;
+  const [ms, id] = raw;
+  if (typeof ms !== 'number' || !Number.isSafeInteger(ms) || typeof id !== 'string' || !UUID_RE.test(id)) {
+    throw new AppError('VALIDATION_FAILED', 'cursor is not a valid cursor', { errors: [{ field: 'query/cursor', message: 'is not a valid cursor' }] });
+  }
+  return { at: new Date(ms), id };
+}

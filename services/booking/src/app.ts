@@ -3,15 +3,14 @@
 // set the clock, the token verifier and the catalog.
 import { ErrorCodes, Problem, ROLES } from '@healthmatch/contracts';
 import {
+  type App,
   authPlugin,
+  authServiceVerifier,
   createFieldCipher,
   createService,
-  createTokenVerifier,
-  loadFieldKeyRing,
-  remoteJwks,
-  type App,
   type FieldCipher,
   type FieldKeyRing,
+  loadFieldKeyRing,
   type ServiceOptions,
   type TokenVerifier,
   type WarnLogger,
@@ -92,13 +91,7 @@ export async function buildApp(config: BookingConfig, deps: BookingAppDeps = {})
       if (sealed > 0) app.log.info({ sealed }, 'sealed cancellation reasons stored in clear before migration 0002');
     }
 
-    const verifier =
-      deps.verifier ??
-      createTokenVerifier(remoteJwks(`${config.AUTH_URL.replace(/\/+$/, '')}/.well-known/jwks.json`), {
-        issuer: config.JWT_ISSUER,
-        audience: config.JWT_AUDIENCE,
-        roles: ROLES,
-      });
+    const verifier = deps.verifier ?? authServiceVerifier(config, ROLES);
     await app.register(authPlugin, { verifier });
 
     const availability = availabilityRepository(database);

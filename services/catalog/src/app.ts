@@ -1,14 +1,6 @@
 // buildApp(): the catalog service as a Fastify instance that never listens (tests inject()).
 import { ErrorCodes, Problem, ROLES } from '@healthmatch/contracts';
-import {
-  authPlugin,
-  createService,
-  createTokenVerifier,
-  remoteJwks,
-  type App,
-  type ServiceOptions,
-  type TokenVerifier,
-} from '@healthmatch/platform';
+import { type App, authPlugin, authServiceVerifier, createService, type ServiceOptions, type TokenVerifier } from '@healthmatch/platform';
 import { createUsersClient } from './clients/users-client.ts';
 import { dataDirOf, type CatalogConfig } from './config.ts';
 import { catalogueImportStore, catalogueReader } from './db/catalogue-repository.ts';
@@ -55,13 +47,7 @@ export async function buildApp(config: CatalogConfig, deps: CatalogDeps): Promis
   });
   app.addSchema(Problem);
 
-  const verifier =
-    deps.verifier ??
-    createTokenVerifier(remoteJwks(new URL('/.well-known/jwks.json', config.AUTH_URL).toString()), {
-      issuer: config.JWT_ISSUER,
-      audience: config.JWT_AUDIENCE,
-      roles: ROLES,
-    });
+  const verifier = deps.verifier ?? authServiceVerifier(config, ROLES);
   await app.register(authPlugin, { verifier });
 
   const usersClient = deps.providers ? undefined : createUsersClient({ baseUrl: config.USERS_URL, timeoutMs: config.USERS_TIMEOUT_MS });

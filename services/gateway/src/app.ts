@@ -5,13 +5,12 @@ import rateLimit from '@fastify/rate-limit';
 import { Redis } from 'ioredis';
 import { ROLES } from '@healthmatch/contracts';
 import {
+  type App,
   AppError,
   authPlugin,
+  authServiceVerifier,
   createHttpClient,
   createService,
-  createTokenVerifier,
-  remoteJwks,
-  type App,
   type ServiceOptions,
   type TokenVerifier,
 } from '@healthmatch/platform';
@@ -81,13 +80,7 @@ export async function buildApp(config: GatewayConfig, deps: GatewayDeps = {}): P
   });
 
   const auth = upstreams.find((u) => u.service === 'auth');
-  const verifier =
-    deps.verifier ??
-    createTokenVerifier(remoteJwks(`${auth?.url ?? config.AUTH_URL}/.well-known/jwks.json`), {
-      issuer: config.JWT_ISSUER,
-      audience: config.JWT_AUDIENCE,
-      roles: ROLES,
-    });
+  const verifier = deps.verifier ?? authServiceVerifier({ ...config, AUTH_URL: auth?.url ?? config.AUTH_URL }, ROLES);
   await app.register(authPlugin, { verifier });
 
   await app.register(proxyRoutes, {

@@ -1,7 +1,7 @@
 // buildApp(): the notifications service as a Fastify instance that never listens (tests use
 // inject(); server.ts listens and runs the consumer and the delivery worker).
 import { ErrorCodes, Problem, ROLES } from '@healthmatch/contracts';
-import { authPlugin, createService, createTokenVerifier, remoteJwks, type App, type ServiceOptions, type TokenVerifier } from '@healthmatch/platform';
+import { type App, authPlugin, authServiceVerifier, createService, type ServiceOptions, type TokenVerifier } from '@healthmatch/platform';
 import { systemClock, type Clock } from './clock.ts';
 import type { NotificationsConfig } from './config.ts';
 import { createNotificationsDatabase, type NotificationsDatabase } from './db/database.ts';
@@ -33,13 +33,7 @@ export async function buildApp(config: NotificationsConfig, deps: NotificationsA
   });
   app.addSchema(Problem);
   try {
-    const verifier =
-      deps.verifier ??
-      createTokenVerifier(remoteJwks(`${config.AUTH_URL.replace(/\/+$/, '')}/.well-known/jwks.json`), {
-        issuer: config.JWT_ISSUER,
-        audience: config.JWT_AUDIENCE,
-        roles: ROLES,
-      });
+    const verifier = deps.verifier ?? authServiceVerifier(config, ROLES);
     await app.register(authPlugin, { verifier });
     notificationRoutes(app, { repo: notificationRepository(database), now: deps.clock ?? systemClock });
   } catch (err) {

@@ -1,16 +1,15 @@
 // buildApp(): the users service as a Fastify instance that never listens (tests use inject()).
 import { ErrorCodes, ROLES } from '@healthmatch/contracts';
 import {
+  type App,
   authPlugin,
+  authServiceVerifier,
   createDatabase,
   createFieldCipher,
   createService,
-  createTokenVerifier,
-  loadFieldKeyRing,
-  remoteJwks,
-  type App,
   type Database,
   type FieldKeyRing,
+  loadFieldKeyRing,
   type TokenVerifier,
   type WarnLogger,
 } from '@healthmatch/platform';
@@ -68,10 +67,7 @@ export async function buildApp(config: UsersConfig, deps: UsersDeps = {}): Promi
     const ring = await loadUsersFieldKeys(config, database, app.log);
     const profiles = createProfileRepository(database.db, createFieldCipher(ring));
 
-    const jwksUrl = `${config.AUTH_URL.replace(/\/+$/, '')}/.well-known/jwks.json`;
-    await app.register(authPlugin, {
-      verifier: deps.verifier ?? createTokenVerifier(remoteJwks(jwksUrl), { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, roles: ROLES }),
-    });
+    await app.register(authPlugin, { verifier: deps.verifier ?? authServiceVerifier(config, ROLES) });
 
     const service = createProfileService({ store: profiles, now: deps.now });
     await app.register(internalProfileRoutes, { service });

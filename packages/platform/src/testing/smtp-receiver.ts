@@ -9,6 +9,7 @@ import { SMTPServer } from 'smtp-server';
 export interface ReceivedMail {
   raw: string;
   parsed: ParsedMail;
+  envelopeFrom: string;
   envelopeTo: string[];
   receivedAt: number;
 }
@@ -51,7 +52,14 @@ export async function startSmtpReceiver(port = 0): Promise<SmtpReceiver> {
         const raw = Buffer.concat(chunks).toString('utf8');
         void simpleParser(raw)
           .then(async (parsed) => {
-            const mail: ReceivedMail = { raw, parsed, envelopeTo: session.envelope.rcptTo.map((r) => r.address), receivedAt: Date.now() };
+            const from = session.envelope.mailFrom;
+            const mail: ReceivedMail = {
+              raw,
+              parsed,
+              envelopeFrom: from ? from.address : '',
+              envelopeTo: session.envelope.rcptTo.map((r) => r.address),
+              receivedAt: Date.now(),
+            };
             receiver.mails.push(mail);
             for (const w of waiters) w();
             await receiver.onMessage?.(mail);

@@ -2,7 +2,7 @@
 // messages) and the delivery worker (mailer). Kept out of buildApp so route tests need
 // neither a transport nor a mail server.
 import { Counter, Histogram, type Registry } from 'prom-client';
-import { createEventTransport, ensureInboxTable, type EventTransport, type Subscription } from '@healthmatch/platform/events';
+import { createEventTransport, ensureInboxTable, pruneInbox, type EventTransport, type Subscription } from '@healthmatch/platform/events';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
 import type { NotificationsConfig } from '../config.ts';
@@ -11,6 +11,8 @@ import { notificationRepository } from '../db/notification-repository.ts';
 import { CONSUMED_TYPES, CONSUMER, notificationsEventHandler } from '../events/consumers.ts';
 import { createMailer, type Mailer } from '../mail/mailer.ts';
 import { createDeliveryWorker, type DeliveryMetrics, type DeliveryWorker } from './worker.ts';
+
+const INBOX_RETENTION_DAYS = 30;
 
 export interface NotificationsRuntime {
   readonly mailer: Mailer;
@@ -87,10 +89,20 @@ export async function startNotificationsRuntime(opts: {
     log.warn({}, 'neither AMQP_URL nor EVENTS_DATABASE_URL is set: no events are consumed (messages already queued are still delivered)');
   }
 
+  // Inbox rows only guard against redelivery, which comes within minutes or days, never
+  // after a month; the messages table (the delivery log) is kept.
+  const pruneTimer = transport
+    ? setInterval(() => {
+        pruneInbox(database.pool, INBOX_RETENTION_DAYS).catch((err: unknown) => log.warn({ err }, 'inbox pruning failed; trying again later'));
+      }, 6 * 3_600_000)
+    : undefined;
+  pruneTimer?.unref();
+
   return {
     mailer,
     worker,
     async stop() {
+      if (pruneTimer) clearInterval(pruneTimer);
       await subscription?.close();
       await worker.stop();
       await transport?.close();

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SMTPServer, type SMTPServerAddress } from 'smtp-server';
+import { startSmtpReceiver, type SmtpReceiver } from '@healthmatch/platform/testing';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import ICAL from 'ical.js';
 import { buildCalendar } from '../domain/ics.ts';
@@ -11,52 +11,6 @@ import { createMailer, MailAddressError, MailSendError, type Mailer, type Outgoi
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const TMP_ROOT = path.join(REPO_ROOT, '.data', 'test-tmp');
-
-interface TestSmtp {
-  port: number;
-  messages: Buffer[];
-  envelopes: { from: string; to: string[] }[];
-  close(): Promise<void>;
-}
-
-/** A real SMTP server on 127.0.0.1:0; `rcpt` may refuse a recipient with an SMTP reply code. */
-async function startSmtp(rcpt?: (address: SMTPServerAddress) => { code: number; message: string } | null): Promise<TestSmtp> {
-  const messages: Buffer[] = [];
-  const envelopes: { from: string; to: string[] }[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onRcptTo(address, _session, callback) {
-      const refusal = rcpt?.(address);
-      if (!refusal) return callback();
-      const err = new Error(refusal.message) as Error & { responseCode: number };
-      err.responseCode = refusal.code;
-      return callback(err);
-    },
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        messages.push(Buffer.concat(chunks));
-        const from = session.envelope.mailFrom;
-        envelopes.push({ from: from ? from.address : '', to: session.envelope.rcptTo.map((r) => r.address) });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.server.address() as net.AddressInfo).port;
-  return {
-    port,
-    messages,
-    envelopes,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 const calendarContent = buildCalendar({
   method: 'REQUEST',
@@ -97,10 +51,10 @@ function expectMessage(parsed: ParsedMail, m: OutgoingMail): void {
 }
 
 /** The text/calendar part: its method parameter and its content, which must parse. */
-function calendarPart(raw: Buffer, parsed: ParsedMail): { method: string | undefined; event: ICAL.Event; rootMethod: unknown } {
+function calendarPart(raw: Buffer | string, parsed: ParsedMail): { method: string | undefined; event: ICAL.Event; rootMethod: unknown } {
   // nodemailer puts the invite both as an alternative (text/calendar; method=REQUEST, what
   // Outlook and Gmail read) and as an attachment; the alternative must carry the method.
-  expect(raw.toString('latin1')).toMatch(/Content-Type: text\/calendar; charset=utf-8; method=REQUEST/i);
+  expect((typeof raw === 'string' ? raw : raw.toString('latin1'))).toMatch(/Content-Type: text\/calendar; charset=utf-8; method=REQUEST/i);
   const part = parsed.attachments.find((a) => a.contentType === 'text/calendar');
   expect(part).toBeDefined();
   const contentType = part!.headers.get('content-type') as { value: string; params: Record<string, string> };
@@ -140,9 +94,9 @@ afterEach(() => {
 });
 
 describe('createMailer (smtp)', () => {
-  let smtp: TestSmtp;
+  let smtp: SmtpReceiver;
   beforeAll(async () => {
-    smtp = await startSmtp();
+    smtp = await startSmtpReceiver();
   });
   afterAll(async () => {
     await smtp.close();
@@ -153,15 +107,15 @@ describe('createMailer (smtp)', () => {
     expect(mailer.kind).toBe('smtp');
     expect(mailer.target).toBe(`127.0.0.1:${smtp.port}`);
     await mailer.verify();
-    const before = smtp.messages.length;
+    const before = smtp.mails.length;
     const m = mail();
     const result = await mailer.send(m);
     expect(result.messageId).toBe(m.messageId);
     expect(result.detail).toMatch(/^250 /);
-    expect(smtp.messages).toHaveLength(before + 1);
-    expect(smtp.envelopes.at(-1)).toEqual({ from: 'no-reply@healthmatch.example', to: ['paziente@example.it'] });
+    expect(smtp.mails).toHaveLength(before + 1);
+    expect(smtp.mails.at(-1)).toMatchObject({ envelopeFrom: 'no-reply@healthmatch.example', envelopeTo: ['paziente@example.it'] });
 
-    const raw = smtp.messages.at(-1)!;
+    const raw = smtp.mails.at(-1)!.raw;
     const parsed = await simpleParser(raw);
     expectMessage(parsed, m);
     const cal = calendarPart(raw, parsed);
@@ -176,12 +130,12 @@ describe('createMailer (smtp)', () => {
     const m = mail({ calendar: undefined, headers: { 'X-HealthMatch-Kind': 'appointment.reminder' } });
     await mailer.send(m);
     await mailer.send(m);
-    const [a, b] = await Promise.all(smtp.messages.slice(-2).map((raw) => simpleParser(raw)));
+    const [a, b] = await Promise.all(smtp.mails.slice(-2).map((m) => simpleParser(m.raw)));
     expect(a!.messageId).toBe(m.messageId);
     expect(b!.messageId).toBe(m.messageId);
     expect(a!.headers.get('x-healthmatch-kind')).toBe('appointment.reminder');
     expect(a!.attachments).toHaveLength(0);
-    expect(smtp.messages.at(-1)!.toString('latin1')).not.toMatch(/text\/calendar/i);
+    expect(smtp.mails.at(-1)!.raw).not.toMatch(/text\/calendar/i);
   });
 
   it('does not put the password in the target', () => {
@@ -192,7 +146,7 @@ describe('createMailer (smtp)', () => {
 
   it('refuses CR/LF in an address, a name, the subject, the Message-ID or a header before sending anything', async () => {
     const mailer = track(createMailer({ smtpUrl: `smtp://127.0.0.1:${smtp.port}` }));
-    const before = smtp.messages.length;
+    const before = smtp.mails.length;
     const addressCases: Partial<OutgoingMail>[] = [
       { to: { address: 'paziente@example.it\r\nBcc: x@attacker.example' } },
       { to: { address: 'paziente@example.it', name: 'Mario\r\nBcc: x@attacker.example' } },
@@ -222,13 +176,14 @@ describe('createMailer (smtp)', () => {
       expect((err as MailSendError).permanent).toBe(true);
       expect((err as MailSendError).code).toBe('EINVALID');
     }
-    expect(smtp.messages).toHaveLength(before);
+    expect(smtp.mails).toHaveLength(before);
   });
 });
 
 describe('createMailer (smtp) failures', () => {
   it('gives a permanent error when the server refuses the recipient with 550', async () => {
-    const smtp = await startSmtp(() => ({ code: 550, message: 'Mailbox unavailable' }));
+    const smtp = await startSmtpReceiver();
+    smtp.rejectRecipient('paziente@example.it', 550);
     try {
       const mailer = track(createMailer({ smtpUrl: `smtp://127.0.0.1:${smtp.port}` }));
       const err = await rejection(mailer.send(mail()));
@@ -236,14 +191,15 @@ describe('createMailer (smtp) failures', () => {
       expect((err as MailSendError).permanent).toBe(true);
       expect((err as MailSendError).responseCode).toBe(550);
       expect((err as MailSendError).code).toBe('EENVELOPE');
-      expect(smtp.messages).toHaveLength(0);
+      expect(smtp.mails).toHaveLength(0);
     } finally {
       await smtp.close();
     }
   });
 
   it('gives a transient error when the server defers the recipient with 451', async () => {
-    const smtp = await startSmtp(() => ({ code: 451, message: 'Try again later' }));
+    const smtp = await startSmtpReceiver();
+    smtp.rejectRecipient('paziente@example.it', 451);
     try {
       const mailer = track(createMailer({ smtpUrl: `smtp://127.0.0.1:${smtp.port}` }));
       const err = await rejection(mailer.send(mail()));

@@ -1,7 +1,7 @@
 // Appointments: thin handlers over domain/appointments.ts. Cursors are decoded and encoded
 // here, at the edge; the use cases work with keyset positions.
 import type { Appointment } from '@healthmatch/contracts';
-import { AppError, decodeCursor, encodeCursor, type App } from '@healthmatch/platform';
+import { decodeTimeIdCursor, encodeTimeIdCursor, type App } from '@healthmatch/platform';
 import { bookAppointment, cancelAppointment, getAppointment, listAppointments, type BookingDeps } from '../../domain/appointments.ts';
 import type { AppointmentPosition, AppointmentRecord } from '../../domain/ports.ts';
 import { toRfc3339 } from '../../domain/slots.ts';
@@ -32,16 +32,9 @@ export function toAppointmentDto(a: AppointmentRecord): Appointment {
   };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 function positionFromCursor(cursor: string | undefined): AppointmentPosition | undefined {
-  const raw = decodeCursor(cursor, 2);
-  if (!raw) return undefined;
-  const [ms, id] = raw;
-  if (typeof ms !== 'number' || !Number.isSafeInteger(ms) || typeof id !== 'string' || !UUID.test(id)) {
-    throw new AppError('VALIDATION_FAILED', 'cursor is not a valid cursor', { errors: [{ field: 'query/cursor', message: 'is not a valid cursor' }] });
-  }
-  return { start: new Date(ms), id };
+  const p = decodeTimeIdCursor(cursor);
+  return p && { start: p.at, id: p.id };
 }
 
 export function appointmentRoutes(app: App, deps: BookingDeps): void {
@@ -62,7 +55,7 @@ export function appointmentRoutes(app: App, deps: BookingDeps): void {
     const page = await listAppointments(deps, actorOf(req), { from, to, status, limit: limit ?? 50, after: positionFromCursor(cursor) });
     return {
       items: page.items.map(toAppointmentDto),
-      nextCursor: page.next ? encodeCursor([page.next.start.getTime(), page.next.id]) : null,
+      nextCursor: page.next ? encodeTimeIdCursor(page.next.start, page.next.id) : null,
     };
   });
 

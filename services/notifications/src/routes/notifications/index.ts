@@ -1,12 +1,11 @@
 // The delivery log over HTTP: a recipient reads their own messages, an admin reads all.
 // Cursors are keyset positions (createdAt, id), newest first.
 import type { Notification } from '@healthmatch/contracts';
-import { AppError, decodeCursor, encodeCursor, principalOf, type App } from '@healthmatch/platform';
+import { AppError, decodeTimeIdCursor, encodeTimeIdCursor, principalOf, type App } from '@healthmatch/platform';
 import type { ListFilter, MessageRow, NotificationRepository } from '../../db/notification-repository.ts';
 import { adminListSchema, getSchema, mineSchema } from './schemas.ts';
 
 const BASE = '/api/v1/notifications';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export function toNotificationDto(m: MessageRow, now: Date): Notification {
   const status = m.status === 'queued' && m.notBefore.getTime() > now.getTime() ? 'scheduled' : m.status;
@@ -30,15 +29,7 @@ export function toNotificationDto(m: MessageRow, now: Date): Notification {
   };
 }
 
-function positionFromCursor(cursor: string | undefined): ListFilter['after'] {
-  const raw = decodeCursor(cursor, 2);
-  if (!raw) return undefined;
-  const [ms, id] = raw;
-  if (typeof ms !== 'number' || !Number.isSafeInteger(ms) || typeof id !== 'string' || !UUID.test(id)) {
-    throw new AppError('VALIDATION_FAILED', 'cursor is not a valid cursor', { errors: [{ field: 'query/cursor', message: 'is not a valid cursor' }] });
-  }
-  return { createdAt: new Date(ms), id };
-}
+const toPosition = (p: { at: Date; id: string } | undefined): ListFilter['after'] => p && { createdAt: p.at, id: p.id };
 
 export interface NotificationRoutesDeps {
   repo: NotificationRepository;
@@ -50,12 +41,12 @@ export function notificationRoutes(app: App, deps: NotificationRoutesDeps): void
   const page = async (filter: Omit<ListFilter, 'limit' | 'now' | 'after'>, q: { limit?: number; cursor?: string }) => {
     const limit = q.limit ?? 20;
     const now = deps.now();
-    const rows = await deps.repo.list({ ...filter, after: positionFromCursor(q.cursor), limit: limit + 1, now });
+    const rows = await deps.repo.list({ ...filter, after: toPosition(decodeTimeIdCursor(q.cursor)), limit: limit + 1, now });
     const items = rows.slice(0, limit);
     const last = items.at(-1);
     return {
       items: items.map((m) => toNotificationDto(m, now)),
-      nextCursor: rows.length > limit && last ? encodeCursor([last.createdAt.getTime(), last.id]) : null,
+      nextCursor: rows.length > limit && last ? encodeTimeIdCursor(last.createdAt, last.id) : null,
     };
   };
 
