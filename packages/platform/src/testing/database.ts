@@ -33,6 +33,18 @@ export async function createTestDatabase(prefix: string): Promise<TestDatabase> 
       const c = new pg.Client({ connectionString: admin });
       await c.connect();
       try {
+        // pool.end() resolves before its sockets are closed: a forced drop right away would
+        // kill those connections, and their clients would throw 57P01 into the test run.
+        // Wait for them to go (a few seconds at most), then force whatever is left.
+        for (let i = 0; i < 50; i++) {
+          try {
+            await c.query(`drop database if exists "${name}"`);
+            return;
+          } catch (err) {
+            if ((err as { code?: string }).code !== '55006') throw err; // object_in_use
+            await new Promise((r) => setTimeout(r, 100));
+          }
+        }
         await c.query(`drop database if exists "${name}" with (force)`);
       } finally {
         await c.end();
