@@ -165,6 +165,29 @@ describe('outbox', () => {
     expect(published).toEqual(events.slice(1).map((e) => e.id));
   });
 
+  it('a commit wakes a listening relay at once: the event does not wait for the next poll', async () => {
+    const t = recordingTransport();
+    const relay = await startOutboxRelay({ pool, transport: t, pollMs: 60_000 });
+    try {
+      // Let the first (empty) round and the LISTEN connection settle.
+      await new Promise((r) => setTimeout(r, 500));
+      const e = ev(40);
+      const committedAt = Date.now();
+      const c = await pool.connect();
+      try {
+        await c.query('begin');
+        await enqueue(c, e);
+        await c.query('commit');
+      } finally {
+        c.release();
+      }
+      await expect.poll(() => t.published.map((x) => x.id), { timeout: 5000, interval: 10 }).toEqual([e.id]);
+      expect(Date.now() - committedAt).toBeLessThan(2000); // the poll would have taken 60 s
+    } finally {
+      await relay.stop();
+    }
+  });
+
   it('caps the backoff', () => {
     expect([1, 2, 3, 4].map((a) => backoffMs(a, 1000, 5000))).toEqual([1000, 2000, 4000, 5000]);
     expect(backoffMs(1000, 1000, 300_000)).toBe(300_000);

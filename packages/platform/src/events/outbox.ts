@@ -7,7 +7,7 @@
 // The table is created by the kit (ensureOutboxTable, called by startOutboxRelay) under an
 // advisory lock, like local_field_keys; OUTBOX_TABLE_SQL is the same DDL for a service that
 // prefers to have it in its own migration (idempotent, so both can coexist).
-import type pg from 'pg';
+import pg from 'pg';
 import type { Logger } from 'pino';
 import type { EventMetrics } from './metrics.ts';
 import { runSql, type SqlExecutor } from './sql-executor.ts';
@@ -61,8 +61,17 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 export async function enqueue(tx: SqlExecutor, event: CloudEvent): Promise<void> {
   if (!UUID.test(event.id)) throw new TypeError(`outbox: event id must be a UUID (createEvent makes one), got ${JSON.stringify(event.id)}`);
-  await runSql(tx, 'insert into outbox (id, type, payload) values ($1, $2, $3::jsonb)', [event.id, event.type, JSON.stringify(event)]);
+  // The notification is delivered at commit (never for a rolled-back change) and wakes the
+  // relays that listen, so an event leaves within milliseconds instead of at the next poll.
+  await runSql(
+    tx,
+    `with added as (insert into outbox (id, type, payload) values ($1, $2, $3::jsonb) returning 1) select pg_notify('${OUTBOX_CHANNEL}', '') from added`,
+    [event.id, event.type, JSON.stringify(event)],
+  );
 }
+
+/** The LISTEN/NOTIFY channel enqueue() signals and relays listen on. */
+export const OUTBOX_CHANNEL = 'healthmatch_outbox';
 
 type RelayLog = Pick<Logger, 'warn' | 'error' | 'debug'>;
 
@@ -88,6 +97,11 @@ export interface OutboxRelayOptions {
   failingRoundMaxMs?: number;
   /** How long a claimed row is reserved for the relay that claimed it; default 60 s. */
   leaseMs?: number;
+  /**
+   * LISTEN on OUTBOX_CHANNEL with a connection of its own and drain as soon as a commit
+   * enqueued something; polling stays as the fallback. Default true.
+   */
+  listen?: boolean;
   log?: RelayLog;
   metrics?: EventMetrics;
 }
@@ -215,28 +229,79 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay & { sta
   let stopping = false;
   let timer: NodeJS.Timeout | undefined;
   let current: Promise<unknown> | undefined;
+  let wokenWhileDraining = false;
 
   function schedule(ms: number): void {
     if (stopping) return;
+    if (timer) clearTimeout(timer);
     timer = setTimeout(() => {
       timer = undefined;
       current = drainOnce()
         .catch((err: unknown) => log?.error({ err }, 'outbox: relay round failed'))
         .finally(() => {
           current = undefined;
-          schedule(failingRounds > 0 ? Math.min(failingRoundMaxMs, pollMs * 2 ** Math.min(failingRounds, 20)) : pollMs);
+          const woken = wokenWhileDraining;
+          wokenWhileDraining = false;
+          if (failingRounds > 0) schedule(Math.min(failingRoundMaxMs, pollMs * 2 ** Math.min(failingRounds, 20)));
+          else schedule(woken ? 0 : pollMs);
         });
     }, ms);
   }
 
+  /** A commit enqueued something: drain now (or right after the round in flight). */
+  function wake(): void {
+    if (stopping || failingRounds > 0) return; // a failing transport keeps its backoff
+    if (current) wokenWhileDraining = true;
+    else schedule(0);
+  }
+
+  // The listening connection: its own client (not one of the pool's), re-established after
+  // errors; while it is down, polling alone carries on.
+  let listener: pg.Client | undefined;
+  let listenRetry: NodeJS.Timeout | undefined;
+  async function listen(): Promise<void> {
+    if (stopping) return;
+    const client = new pg.Client(pool.options);
+    const retry = (err: unknown) => {
+      if (listener === client) listener = undefined;
+      client.removeAllListeners('notification');
+      void client.end().catch(() => {});
+      if (stopping) return;
+      log?.warn({ err: err instanceof Error ? err.message : String(err) }, 'outbox: LISTEN connection lost; polling until it is back');
+      listenRetry = setTimeout(() => void listen(), 2_000);
+    };
+    client.on('error', retry);
+    client.on('notification', wake);
+    try {
+      await client.connect();
+      await client.query(`listen ${OUTBOX_CHANNEL}`);
+      if (stopping) {
+        await client.end();
+        return;
+      }
+      listener = client;
+    } catch (err) {
+      retry(err);
+    }
+  }
+
   return {
     start() {
+      if (opts.listen !== false) void listen();
       schedule(0);
     },
     drainOnce,
     async stop() {
       stopping = true;
       if (timer) clearTimeout(timer);
+      if (listenRetry) clearTimeout(listenRetry);
+      const l = listener;
+      listener = undefined;
+      if (l) {
+        l.removeAllListeners('error');
+        l.on('error', () => {});
+        await l.end().catch(() => {});
+      }
       await current;
     },
   };
