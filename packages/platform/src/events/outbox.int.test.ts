@@ -165,6 +165,31 @@ describe('outbox', () => {
     expect(published).toEqual(events.slice(1).map((e) => e.id));
   });
 
+  it('a failure in the middle of a batch: the rest still goes out, each row exactly once, only the failed one is charged', async () => {
+    await pool.query('delete from outbox');
+    const events = Array.from({ length: 30 }, (_, i) => ev(200 + i));
+    for (const e of events) await enqueue(pool, e);
+    const poison = events[7]!.id;
+    const published: string[] = [];
+    const transport = {
+      async publish(x: CloudEvent) {
+        await new Promise((r) => setTimeout(r, 1));
+        if (x.id === poison) throw new Error('refused');
+        published.push(x.id);
+      },
+    };
+    const relay = createOutboxRelay({ pool, transport, backoffBaseMs: 60_000, publishConcurrency: 4 });
+    const first = await relay.drainOnce();
+    expect(first.failed).toBe(1);
+    const second = await relay.drainOnce();
+    expect(second.failed).toBe(0);
+    expect(first.published + second.published).toBe(29);
+    expect([...published].sort()).toEqual(events.filter((e) => e.id !== poison).map((e) => e.id).sort());
+    const rows = (await pool.query(`select id, attempts, published_at is not null as published from outbox`)).rows;
+    expect(rows.filter((r) => r.attempts > 0).map((r) => r.id)).toEqual([poison]);
+    expect(rows.filter((r) => !r.published).map((r) => r.id)).toEqual([poison]);
+  });
+
   it('a commit wakes a listening relay at once: the event does not wait for the next poll', async () => {
     const t = recordingTransport();
     const relay = await startOutboxRelay({ pool, transport: t, pollMs: 60_000 });

@@ -95,6 +95,8 @@ export interface OutboxRelayOptions {
    * outage leaves no row waiting minutes of per-row backoff once the broker is back.
    */
   failingRoundMaxMs?: number;
+  /** Publishes in flight at once within a batch; default 8. */
+  publishConcurrency?: number;
   /** How long a claimed row is reserved for the relay that claimed it; default 60 s. */
   leaseMs?: number;
   /**
@@ -151,6 +153,7 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay & { sta
   const maxMs = opts.backoffMaxMs ?? 5 * 60_000;
   const leaseMs = opts.leaseMs ?? 60_000;
   const failingRoundMaxMs = opts.failingRoundMaxMs ?? 5_000;
+  const publishConcurrency = opts.publishConcurrency ?? 8;
   let failingRounds = 0;
 
   async function claim(): Promise<ClaimedRow[]> {
@@ -172,9 +175,11 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay & { sta
     return rows.sort((a, b) => (a.created_at as Date).getTime() - (b.created_at as Date).getTime());
   }
 
+  /** Publishes one row; a failure charges that row an attempt with its backoff. Marking published is the caller's. */
   async function publishRow(row: ClaimedRow): Promise<boolean> {
     try {
       await transport.publish(row.payload);
+      return true;
     } catch (err) {
       const attempts = row.attempts + 1;
       const delay = backoffMs(attempts, baseMs, maxMs);
@@ -187,9 +192,43 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay & { sta
       log?.warn({ eventId: row.id, type: row.type, attempts, retryInMs: delay, err: message }, 'outbox: publish failed, will retry');
       return false;
     }
-    await pool.query('update outbox set published_at = now(), last_error = null where id = $1', [row.id]);
-    metrics?.published.inc({ type: row.type });
-    return true;
+  }
+
+  async function markPublished(rows: ClaimedRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await pool.query('update outbox set published_at = now(), last_error = null where id = any($1::uuid[])', [rows.map((r) => r.id)]);
+    for (const r of rows) metrics?.published.inc({ type: r.type });
+  }
+
+  /**
+   * One claimed batch. The first row goes alone: when the transport is down that costs one
+   * failed publish, and the rest of the batch is released (due now, no attempt charged).
+   * The others go `publishConcurrency` at a time (order is not promised to consumers);
+   * after a failure no further row is started and the unstarted ones are released.
+   */
+  async function publishBatch(rows: ClaimedRow[]): Promise<{ published: number; failed: number }> {
+    const release = async (left: ClaimedRow[]) => {
+      if (left.length > 0) await pool.query('update outbox set next_attempt_at = now() where id = any($1::uuid[])', [left.map((r) => r.id)]);
+    };
+    if (rows.length === 0) return { published: 0, failed: 0 };
+    if (!(await publishRow(rows[0]!))) {
+      await release(rows.slice(1));
+      return { published: 0, failed: 1 };
+    }
+    const done: ClaimedRow[] = [rows[0]!];
+    let failed = 0;
+    let next = 1;
+    const lane = async () => {
+      while (failed === 0 && next < rows.length) {
+        const row = rows[next++]!;
+        if (await publishRow(row)) done.push(row);
+        else failed++;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(publishConcurrency, rows.length - 1) }, lane));
+    await markPublished(done);
+    await release(rows.slice(next));
+    return { published: done.length, failed };
   }
 
   async function updateGauges(): Promise<void> {
@@ -203,21 +242,12 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay & { sta
 
   async function drainOnce(): Promise<DrainResult> {
     const result: DrainResult = { published: 0, failed: 0, deleted: 0 };
-    rounds: for (;;) {
+    for (;;) {
       const rows = await claim();
-      for (const [i, row] of rows.entries()) {
-        if (await publishRow(row)) {
-          result.published++;
-          continue;
-        }
-        result.failed++;
-        // The transport is likely down: give the rest of the batch back (due now, no
-        // attempt charged) instead of charging every row a growing backoff.
-        const rest = rows.slice(i + 1).map((r) => r.id);
-        if (rest.length > 0) await pool.query('update outbox set next_attempt_at = now() where id = any($1::uuid[])', [rest]);
-        break rounds;
-      }
-      if (rows.length < batchSize || stopping) break;
+      const batch = await publishBatch(rows);
+      result.published += batch.published;
+      result.failed += batch.failed;
+      if (batch.failed > 0 || rows.length < batchSize || stopping) break;
     }
     failingRounds = result.failed > 0 ? failingRounds + 1 : 0;
     const del = await pool.query(`delete from outbox where published_at is not null and published_at < now() - $1 * interval '1 hour'`, [retentionHours]);
