@@ -1,6 +1,6 @@
 // HTTP DTOs of the auth service: register, login, refresh, logout, JWKS.
 import { Type, type Static } from '@sinclair/typebox';
-import { Email, Role, Uuid } from './common.ts';
+import { Email, RegistrationEmail, Role, Uuid } from './common.ts';
 import { withRoleProfile, type PatientProfileInput, type ProviderProfileInput } from './users.ts';
 
 /**
@@ -27,7 +27,7 @@ export const RefreshToken = Type.String({ minLength: 20, maxLength: 200, pattern
 export type RegisterInput =
   | { email: string; password: string; role: 'patient'; profile: PatientProfileInput }
   | { email: string; password: string; role: 'provider'; profile: ProviderProfileInput };
-export const RegisterInput = withRoleProfile<RegisterInput>({ email: Email, password: NewPassword, role: SelfRegisterRole });
+export const RegisterInput = withRoleProfile<RegisterInput>({ email: RegistrationEmail, password: NewPassword, role: SelfRegisterRole });
 
 export const LoginInput = Type.Object(
   {

@@ -80,6 +80,22 @@ export const Coordinates = {
 /** Email as people type it; the auth service lower-cases and trims to compare. */
 export const Email = Type.String({ format: 'email', minLength: 3, maxLength: 254 });
 
+/**
+ * A new account's address: an Email that the platform can also write to. Beyond the
+ * format: the part before @ at most 64 characters (RFC 5321), no backtick, no "=?" (an
+ * encoded-word opener that mail readers decode into a look-alike), and a top-level domain
+ * that is not all digits. The notifications service checks addresses the same way
+ * (services/notifications/src/domain/addresses.ts), so no registered address is refused
+ * later when mail goes out. Login keeps the plain Email: older accounts still sign in.
+ */
+export const RegistrationEmail = Type.String({
+  format: 'email',
+  minLength: 3,
+  maxLength: 254,
+  pattern: '^(?!.*=\\?)[^@`]{1,64}@[^@]*\\.[A-Za-z0-9-]*[A-Za-z-][A-Za-z0-9-]*$',
+  description: 'e-mail address (at most 64 characters before @; no ` or =? )',
+});
+
 /** Single-line human text: no control characters (keeps logs and mail headers clean). */
 export const Line = (maxLength: number, minLength = 1) =>
   Type.String({ minLength, maxLength, pattern: '^[^\\u0000-\\u001f\\u007f]*$', description: 'single line of text without control characters' });

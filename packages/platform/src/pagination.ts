@@ -17,6 +17,8 @@ export function decodeCursor(cursor: string | undefined, arity: number): unknown
   }
 }
 
+const CURSOR_MIN_MS = Date.UTC(1900, 0, 1);
+const CURSOR_MAX_MS = Date.UTC(2200, 0, 1);
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** The cursor of a list sorted by (instant, id): the last row's position. */
@@ -29,7 +31,9 @@ export function decodeTimeIdCursor(cursor: string | undefined): { at: Date; id: 
   const raw = decodeCursor(cursor, 2);
   if (!raw) return undefined;
   const [ms, id] = raw;
-  if (typeof ms !== 'number' || !Number.isSafeInteger(ms) || typeof id !== 'string' || !UUID_RE.test(id)) {
+  // Only instants of the API's calendar (1900-2199): anything else was never a position we
+  // handed out, and would break Date or PostgreSQL further down.
+  if (typeof ms !== 'number' || !Number.isSafeInteger(ms) || ms < CURSOR_MIN_MS || ms > CURSOR_MAX_MS || typeof id !== 'string' || !UUID_RE.test(id)) {
     throw new AppError('VALIDATION_FAILED', 'cursor is not a valid cursor', { errors: [{ field: 'query/cursor', message: 'is not a valid cursor' }] });
   }
   return { at: new Date(ms), id };

@@ -19,8 +19,6 @@ export const NotificationsEnv = Type.Object({
   SMTP_URL: Env.optional(Type.String({ minLength: 1, description: 'smtp://user:pass@host:587 or smtps://host:465' })),
   MAIL_DIR: Env.optional(Type.String({ minLength: 1, description: 'directory of .eml files when SMTP_URL is not set' })),
   MAIL_FROM: Env.string({ default: 'HealthMatch <no-reply@healthmatch.local>', minLength: 3 }),
-  /** Links in messages point here (the gateway / web app). */
-  PUBLIC_URL: Env.url({ default: 'http://localhost:8080' }),
   REMINDER_OFFSETS: Env.string({ default: '24h' }),
   DELIVERY_MAX_ATTEMPTS: Env.int({ default: 8, minimum: 1, maximum: 50 }),
   /** A worker that died mid-send loses its claim after this long; another worker resends. */

@@ -55,7 +55,6 @@ export async function startNotificationsRuntime(opts: {
     repo,
     mailer,
     from: config.from,
-    appUrl: config.PUBLIC_URL.replace(/\/+$/, ''),
     dueClock: clock,
     maxAttempts: config.DELIVERY_MAX_ATTEMPTS,
     leaseMs: config.DELIVERY_LEASE_SECONDS * 1000,

@@ -35,7 +35,6 @@ describe('delivery worker', () => {
       repo,
       mailer,
       from: { address: 'no-reply@healthmatch.test', name: 'HealthMatch' },
-      appUrl: 'http://localhost:8080',
       dueClock: clock,
       maxAttempts: opts.maxAttempts ?? 5,
       leaseMs: opts.leaseMs ?? 60_000,

@@ -23,7 +23,6 @@ export interface DeliveryDeps {
   repo: NotificationRepository;
   mailer: Mailer;
   from: MailAddress;
-  appUrl: string;
   /** What is due is decided on this clock (reminders); tests and demos may shift it. */
   dueClock: () => Date;
   maxAttempts: number;
@@ -95,7 +94,6 @@ export function createDeliveryWorker(deps: DeliveryDeps): DeliveryWorker {
       from: deps.from,
       to,
       now: new Date(),
-      appUrl: deps.appUrl,
     });
     try {
       await deps.mailer.send({

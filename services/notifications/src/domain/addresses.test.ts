@@ -1,3 +1,5 @@
+import { RegistrationEmail } from '@healthmatch/contracts';
+import { compileSchemaCheck } from '@healthmatch/platform';
 import { describe, it, expect } from 'vitest';
 import { assertHeaderSafe, HeaderInjectionError, parseMailAddress, safeDisplayName } from './addresses.ts';
 
@@ -144,5 +146,30 @@ describe('assertHeaderSafe', () => {
       expect((caught as HeaderInjectionError).label).toBe('subject');
       expect((caught as Error).message).not.toContain('Bcc');
     }
+  });
+});
+
+describe('parseMailAddress agrees with what registration accepts', () => {
+  // An address auth registers but notifications refuses would fail every message to that
+  // user, silently; the registration schema and this parser must say the same.
+  const registrable = compileSchemaCheck(RegistrationEmail);
+  const cases = [
+    'mario.rossi@example.it',
+    "d'angelo@example.it",
+    'first+tag@sub.example.co.uk',
+    'UPPER@EXAMPLE.IT',
+    'w3`x@example.org',
+    `${'i'.repeat(64)}@example.org`,
+    `${'i'.repeat(65)}@example.org`,
+    '=?utf-8?b?QmNjOiB4QGV2aWwudGVzdA==?=326734@example.org',
+    'a@1.2',
+    'a@localhost',
+    'a b@example.it',
+    'a..b@example.it',
+    'a@example.it\r\nBcc: x@example.it',
+    'a@-example.it',
+  ];
+  it.each(cases)('%s', (address) => {
+    expect(parseMailAddress(address) !== null).toBe(registrable.check(address));
   });
 });

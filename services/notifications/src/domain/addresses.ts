@@ -52,6 +52,9 @@ export function parseMailAddress(raw: string): string | null {
   const domain = value.slice(at + 1);
 
   if (local.length === 0 || local.length > MAX_LOCAL_LENGTH) return null;
+  // "=?" opens an RFC 2047 encoded word: lenient readers decode it and show the recipient as
+  // something else (a "Bcc: ..." look-alike). The registration schema refuses it too.
+  if (local.includes('=?')) return null;
   if (!local.split('.').every((atom) => LOCAL_ATOM_RE.test(atom))) return null;
 
   const labels = domain.split('.');

@@ -61,8 +61,6 @@ export interface RenderInput {
   readonly to: MailAddress;
   /** DTSTAMP of invites: when the message was composed. */
   readonly now: Date;
-  /** Base URL of the web app / API for links, e.g. http://localhost:8080 (no trailing slash). */
-  readonly appUrl: string;
 }
 
 export interface RenderedMessage {

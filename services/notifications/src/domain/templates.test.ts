@@ -26,7 +26,6 @@ const input = (over: Partial<RenderInput> = {}, a: Partial<AppointmentView> = {}
   from: { address: 'no-reply@healthmatch.example', name: 'HealthMatch' },
   to: { address: 'paziente@example.it', name: 'Mario Rossi' },
   now: new Date('2026-11-20T10:00:00Z'),
-  appUrl: 'http://localhost:8080',
   ...over,
 });
 
@@ -61,7 +60,7 @@ describe('renderMessage: every kind in every locale', () => {
           expect(body).toContain(locale === 'it' ? '45 minuti' : '45 minutes');
           expect(body).toContain('Via Roma 1, Milano');
           expect(body).toContain('Dr.ssa Bianchi');
-          expect(body).toContain('http://localhost:8080/api/v1/booking/appointments/0190f2a4-7c1e-7a00-8000-000000000042');
+          expect(body).toContain(`${locale === 'it' ? 'Riferimento appuntamento' : 'Appointment reference'}: 0190f2a4-7c1e-7a00-8000-000000000042`);
           expect(body).toContain(locale === 'it' ? 'non rispondere' : 'do not reply');
           // The recipient's name is not in the body (and never in the provider's messages).
           expect(body).not.toContain('Mario Rossi');
@@ -107,7 +106,7 @@ describe('renderMessage: bodies', () => {
   it('escapes every interpolated value in HTML and keeps the text body verbatim', () => {
     const evil = `<script>alert(1)</script> & "x" 'y'`;
     const m = renderMessage(
-      input({ locale: 'en', appUrl: 'http://localhost:8080/' }, { serviceName: evil, providerName: `<b>Dr</b>`, address: `"><img src=x onerror=alert(1)>`, city: 'A&B' }),
+      input({ locale: 'en' }, { serviceName: evil, providerName: `<b>Dr</b>`, address: `"><img src=x onerror=alert(1)>`, city: 'A&B' }),
     );
     expect(m.html).not.toContain('<script>');
     expect(m.html).not.toContain('<b>Dr');
@@ -117,9 +116,10 @@ describe('renderMessage: bodies', () => {
     expect(m.html).toContain('&quot;&gt;&lt;img src=x onerror=alert(1)&gt;, A&amp;B');
     expect(m.text).toContain(`Service: ${evil}`);
     expect(m.subject).not.toContain('script');
-    // The trailing slash of appUrl does not double.
-    expect(m.text).toContain('http://localhost:8080/api/v1/booking/appointments/');
-    expect(m.text).not.toContain('8080//api');
+    // No link a mail client could not open: the appointment reference instead.
+    expect(m.text).not.toMatch(/https?:\/\//);
+    expect(m.html).not.toMatch(/href=/);
+    expect(m.text).toContain('Appointment reference: 0190f2a4-7c1e-7a00-8000-000000000042');
   });
 
   it('shows a video visit without an address, and says so in the invite location', () => {
@@ -135,7 +135,7 @@ describe('renderMessage: bodies', () => {
     const m = renderMessage(input({ locale: 'en' }, { modality: 'home_visit', providerName: null }));
     expect(m.text).toContain('Type: home_visit');
     expect(m.text).not.toContain('Provider:');
-    expect(eventOf(m.calendar!.content).event.summary).toBe('Visita psichiatrica – HealthMatch');
+    expect(eventOf(m.calendar!.content).event.summary).toBe('Appointment – HealthMatch');
   });
 
   it('says who cancelled, from the reader point of view', () => {
@@ -183,7 +183,9 @@ describe('renderMessage: calendar invites', () => {
     expect(cancel.event.uid).toBe(request.event.uid);
     expect(request.event.sequence).toBe(0);
     expect(cancel.event.sequence).toBe(2);
-    expect(request.event.summary).toBe('Visita psichiatrica – Dr.ssa Bianchi');
+    // The event title never names the service: calendars are shared and synced.
+    expect(request.event.summary).toMatch(/^(Appuntamento|Appointment) – Dr\.ssa Bianchi$/);
+    expect(confirmation.calendar!.content).not.toContain('psichiatrica');
     expect(request.event.location).toBe('Via Roma 1, Milano');
     expect(request.event.startDate.toJSDate().toISOString()).toBe('2026-12-04T08:30:00.000Z');
     expect(request.event.endDate.toJSDate().toISOString()).toBe('2026-12-04T09:15:00.000Z');

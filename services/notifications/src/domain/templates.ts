@@ -31,7 +31,11 @@ interface Dictionary {
   };
   modality: { in_person: string; telehealth: string };
   cancelledBy: Record<Audience, Record<'patient' | 'provider', string>>;
-  link: Record<MessageKind, string>;
+  /** What the reader can do next; no links: there is no page a mail client could open yet. */
+  manage: Record<MessageKind, string | null>;
+  reference: string;
+  /** Title of the calendar event: never the service (calendars get shared and synced). */
+  eventTitle: string;
   footer: string;
   unit: { day: [string, string]; hour: [string, string]; minute: [string, string] };
 }
@@ -71,13 +75,15 @@ const DICTIONARIES: Record<Locale, Dictionary> = {
       patient: { patient: 'you', provider: 'the provider' },
       provider: { patient: 'the patient', provider: 'you' },
     },
-    link: {
-      'appointment.confirmation': 'Details and cancellation',
-      'appointment.provider-notice': 'Appointment details',
-      'appointment.cancellation': 'Appointment details',
-      'appointment.provider-cancellation': 'Appointment details',
-      'appointment.reminder': 'Details and cancellation',
+    manage: {
+      'appointment.confirmation': 'To see or cancel it, sign in to HealthMatch.',
+      'appointment.provider-notice': null,
+      'appointment.cancellation': null,
+      'appointment.provider-cancellation': null,
+      'appointment.reminder': 'To see or cancel it, sign in to HealthMatch.',
     },
+    reference: 'Appointment reference',
+    eventTitle: 'Appointment',
     footer: 'This is an automated message from HealthMatch: please do not reply to it.',
     unit: { day: ['day', 'days'], hour: ['hour', 'hours'], minute: ['minute', 'minutes'] },
   },
@@ -116,13 +122,15 @@ const DICTIONARIES: Record<Locale, Dictionary> = {
       patient: { patient: 'te', provider: 'il professionista' },
       provider: { patient: 'il paziente', provider: 'te' },
     },
-    link: {
-      'appointment.confirmation': 'Dettagli e annullamento',
-      'appointment.provider-notice': "Dettagli dell'appuntamento",
-      'appointment.cancellation': "Dettagli dell'appuntamento",
-      'appointment.provider-cancellation': "Dettagli dell'appuntamento",
-      'appointment.reminder': 'Dettagli e annullamento',
+    manage: {
+      'appointment.confirmation': "Per vederlo o annullarlo, accedi a HealthMatch.",
+      'appointment.provider-notice': null,
+      'appointment.cancellation': null,
+      'appointment.provider-cancellation': null,
+      'appointment.reminder': "Per vederlo o annullarlo, accedi a HealthMatch.",
     },
+    reference: 'Riferimento appuntamento',
+    eventTitle: 'Appuntamento',
     footer: 'Messaggio automatico di HealthMatch: non rispondere a questa e-mail.',
     unit: { day: ['giorno', 'giorni'], hour: ['ora', 'ore'], minute: ['minuto', 'minuti'] },
   },
@@ -153,7 +161,8 @@ export function renderMessage(input: RenderInput): RenderedMessage {
       ? formatMinutes(input.reminderOffsetMinutes, dict)
       : null;
   const intro = dict.intro[kind](reminderIn);
-  const link = `${input.appUrl.replace(/\/+$/, '')}/api/v1/booking/appointments/${encodeURIComponent(a.id)}`;
+  const manage = dict.manage[kind];
+  const reference = `${dict.reference}: ${a.id}`;
 
   const rows = detailRows(a, dict, audience, kind, start, end);
   const text = [
@@ -161,7 +170,8 @@ export function renderMessage(input: RenderInput): RenderedMessage {
     '',
     ...rows.map(([label, value]) => `${label}: ${value}`),
     '',
-    `${dict.link[kind]}: ${link}`,
+    ...(manage ? [manage] : []),
+    reference,
     '',
     '-- ', // the usual signature separator: mail clients dim what follows
     dict.footer,
@@ -180,14 +190,15 @@ export function renderMessage(input: RenderInput): RenderedMessage {
         `<tr><th align="left" style="padding-right:16px;vertical-align:top">${escapeHtml(label)}</th><td>${escapeHtml(value)}</td></tr>`,
     ),
     '</table>',
-    `<p><a href="${escapeHtml(link)}">${escapeHtml(dict.link[kind])}</a></p>`,
+    ...(manage ? [`<p>${escapeHtml(manage)}</p>`] : []),
+    `<p style="color:#6b7280">${escapeHtml(reference)}</p>`,
     `<p style="color:#6b7280;font-size:12px">${escapeHtml(dict.footer)}</p>`,
     '</body>',
     '</html>',
     '',
   ].join('\n');
 
-  const calendar = calendarFor(input, dict, link);
+  const calendar = calendarFor(input, dict, reference);
   return calendar ? { subject, text, html, calendar } : { subject, text, html };
 }
 
@@ -265,7 +276,7 @@ export function formatPrice(amount: number, currency: string, locale: string): s
   }
 }
 
-function calendarFor(input: RenderInput, dict: Dictionary, link: string): RenderedMessage['calendar'] {
+function calendarFor(input: RenderInput, dict: Dictionary, reference: string): RenderedMessage['calendar'] {
   const method =
     input.kind === 'appointment.confirmation' ? 'REQUEST' : input.kind === 'appointment.cancellation' ? 'CANCEL' : null;
   if (!method) return undefined;
@@ -279,8 +290,8 @@ function calendarFor(input: RenderInput, dict: Dictionary, link: string): Render
     start: a.start,
     end: a.end,
     timeZone: a.timeZone,
-    summary: `${a.serviceName} – ${a.providerName ?? 'HealthMatch'}`,
-    description: `${dict.link[input.kind]}: ${link}`,
+    summary: `${dict.eventTitle} – ${a.providerName ?? 'HealthMatch'}`,
+    description: reference,
     ...(location ? { location } : {}),
     organizer: input.from,
     attendee: input.to,

@@ -74,6 +74,13 @@ describe('POST /api/v1/auth/register input', () => {
     expect(fields(expectProblem(res, 400, 'VALIDATION_FAILED'))).toEqual(expect.arrayContaining(['body/email', 'body/profile/lastName']));
   });
 
+  it('refuses addresses mail could not safely go to: a long local part, a backtick, an encoded-word opener', async () => {
+    for (const email of [`${'i'.repeat(65)}@example.org`, 'w3`x@example.org', '=?utf-8?b?QmNj?=1@example.org', 'a@1.2']) {
+      const body = expectProblem(await post('/api/v1/auth/register', { ...valid, email }), 400, 'VALIDATION_FAILED');
+      expect(fields(body), email).toEqual(['body/email']);
+    }
+  });
+
   it('answers non-JSON bodies with 4xx problems', async () => {
     expectProblem(await post('/api/v1/auth/register', '{"email":'), 400, 'MALFORMED_JSON');
     expectProblem(await post('/api/v1/auth/register', 'email=a', { 'content-type': 'text/plain' }), 415, 'UNSUPPORTED_MEDIA_TYPE');

@@ -86,6 +86,8 @@ describe('GET /api/v1/notifications', () => {
       [`${BASE}/me?status=lost`, 400],
       [`${BASE}/me?cursor=%%%`, 400],
       [`${BASE}/me?cursor=${Buffer.from('[1]').toString('base64url')}`, 400],
+      [`${BASE}/me?cursor=${Buffer.from(JSON.stringify([8_640_000_000_000_001, newId()])).toString('base64url')}`, 400],
+      [`${BASE}?cursor=${Buffer.from(JSON.stringify([253_402_300_800_000, newId()])).toString('base64url')}`, 400],
       [`${BASE}/not-a-uuid`, 400],
       [`${BASE}?recipientId=x`, 400],
     ] as const) {
