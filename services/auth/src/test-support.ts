@@ -4,6 +4,7 @@
 import { createDatabase, runMigrations, type App, type Database } from '@healthmatch/platform';
 import { createTestDatabase, sendJson, sendProblem, startJsonServer, type TestDatabase } from '@healthmatch/platform/testing';
 import type { IncomingHttpHeaders } from 'node:http';
+import { afterAll, beforeAll } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { buildApp, type AuthDeps } from './app.ts';
 import { loadAuthConfig, type AuthConfig } from './config.ts';
@@ -68,4 +69,24 @@ export async function migratedDatabase(prefix = 'auth'): Promise<TestDb> {
 export async function appOn(db: TestDb, env: Record<string, string>, deps: Partial<AuthDeps> = {}): Promise<App> {
   const config = testConfig({ DATABASE_URL: db.tdb.url, ...env });
   return buildApp(config, { database: db.database, logger: false, ...deps });
+}
+
+/**
+ * Registers beforeAll/afterAll for a test file that needs the whole auth app: a migrated
+ * database, a users stub and the app on them. Read the fields inside tests (they are set
+ * in beforeAll).
+ */
+export function authAppFixture(prefix: string, env: Record<string, string> = {}): { db: TestDb; users: UsersStub; app: App } {
+  const f = {} as { db: TestDb; users: UsersStub; app: App };
+  beforeAll(async () => {
+    f.db = await migratedDatabase(prefix);
+    f.users = await startUsersStub();
+    f.app = await appOn(f.db, { USERS_URL: f.users.url, ...env });
+  });
+  afterAll(async () => {
+    await f.app?.close();
+    await f.users?.close();
+    await f.db?.close();
+  });
+  return f;
 }

@@ -1,45 +1,32 @@
 // Admin accounts come only from the create-admin command: the account can log in and gets
 // an admin token, the event tells notifications, a taken or bad address is refused.
 import { EventTypes } from '@healthmatch/contracts';
-import { AppError, type App } from '@healthmatch/platform';
+import { AppError } from '@healthmatch/platform';
 import { decodeJwt } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createAdminAccount } from '../domain/admin-accounts.ts';
 import { PasswordHasher } from '../domain/passwords.ts';
-import { appOn, migratedDatabase, startUsersStub, type TestDb, type UsersStub } from '../test-support.ts';
+import { authAppFixture } from '../test-support.ts';
 import { createAuthStore } from './store.ts';
 
 const PASSWORD = 'a long admin password';
 
 describe('admin accounts', () => {
-  let db: TestDb;
-  let users: UsersStub;
-  let app: App;
-
-  beforeAll(async () => {
-    db = await migratedDatabase('auth_admins');
-    users = await startUsersStub();
-    app = await appOn(db, { USERS_URL: users.url });
-  });
-  afterAll(async () => {
-    await app?.close();
-    await users?.close();
-    await db?.close();
-  });
+  const f = authAppFixture('auth_admins');
 
   it('creates an admin who logs in with an admin token; the registration event says admin', async () => {
-    const store = createAuthStore(db.database.db);
+    const store = createAuthStore(f.db.database.db);
     const admin = await createAdminAccount(store, new PasswordHasher(), { email: 'ops@example.org', password: PASSWORD });
-    const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'ops@example.org', password: PASSWORD } });
+    const res = await f.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'ops@example.org', password: PASSWORD } });
     expect(res.statusCode).toBe(200);
     const claims = decodeJwt(res.json().accessToken);
     expect(claims).toMatchObject({ sub: admin.id, role: 'admin' });
-    const events = (await db.database.pool.query(`select payload from outbox where type = $1`, [EventTypes.userRegistered])).rows;
+    const events = (await f.db.database.pool.query(`select payload from outbox where type = $1`, [EventTypes.userRegistered])).rows;
     expect(events.map((r) => r.payload.data)).toContainEqual({ userId: admin.id, role: 'admin', email: 'ops@example.org', locale: 'it' });
   });
 
   it('refuses a taken address, an address mail cannot go to, and a short password', async () => {
-    const store = createAuthStore(db.database.db);
+    const store = createAuthStore(f.db.database.db);
     const hasher = new PasswordHasher();
     const codeOf = async (p: Promise<unknown>) => {
       try {
