@@ -156,4 +156,27 @@ describe('postgres transport (pg-boss)', () => {
   });
 });
 
+describe('postgres transport across processes', () => {
+  it('a publish from another transport wakes a consumer at once, not at its next poll', async () => {
+    // Two transports on one database stand for two processes (booking publishes,
+    // notifications consumes); the consumer polls only every 60 s.
+    const consumerSide = await createPostgresTransport({ url: tdb.url, schema: 'pgboss', pollMs: 60_000 });
+    const producerSide = await createPostgresTransport({ url: tdb.url, schema: 'pgboss', pollMs: 60_000 });
+    try {
+      const type = newType();
+      const seen: number[] = [];
+      const sub = await consumerSide.subscribe({ consumer: 'listen-probe', types: [type], handler: async () => void seen.push(Date.now()) });
+      await sleep(300); // the first (empty) fetch is done; the next poll would be in 60 s
+      const sentAt = Date.now();
+      await producerSide.publish(ev(type, { n: 1 }));
+      await waitUntil('delivered', () => seen.length === 1, 5_000);
+      expect(seen[0]! - sentAt).toBeLessThan(2_000);
+      await sub.close();
+    } finally {
+      await producerSide.close();
+      await consumerSide.close();
+    }
+  });
+});
+
 describeTransportContract('postgres', () => createPostgresTransport({ url: tdb.url, schema: 'pgboss', pollMs: 100 }), { waitMs: 30_000 });
