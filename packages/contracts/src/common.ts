@@ -82,9 +82,9 @@ export const Email = Type.String({ format: 'email', minLength: 3, maxLength: 254
 
 /**
  * A new account's address: an Email that the platform can also write to. Beyond the
- * format: the part before @ at most 64 characters (RFC 5321), no backtick, no "=?" (an
- * encoded-word opener that mail readers decode into a look-alike), and a top-level domain
- * that is not all digits. The notifications service checks addresses the same way
+ * format: the part before @ at most 64 characters and domain labels at most 63 (RFC 5321,
+ * 1035), no backtick, no "=?" (an encoded-word opener that mail readers decode into a
+ * look-alike), and a top-level domain that is not all digits. The notifications service checks addresses the same way
  * (services/notifications/src/domain/addresses.ts), so no registered address is refused
  * later when mail goes out. Login keeps the plain Email: older accounts still sign in.
  */
@@ -92,8 +92,8 @@ export const RegistrationEmail = Type.String({
   format: 'email',
   minLength: 3,
   maxLength: 254,
-  pattern: '^(?!.*=\\?)[^@`]{1,64}@[^@]*\\.[A-Za-z0-9-]*[A-Za-z-][A-Za-z0-9-]*$',
-  description: 'e-mail address (at most 64 characters before @; no ` or =? )',
+  pattern: '^(?!.*=\\?)(?!.*@(?:[^.@]+\\.)*[^.@]{64})[^@`]{1,64}@[^@]*\\.[A-Za-z0-9-]*[A-Za-z-][A-Za-z0-9-]*$',
+  description: 'e-mail address: at most 64 characters before the @, no backtick or "=?", domain labels of at most 63 characters, a top-level domain with a letter',
 });
 
 /** Single-line human text: no control characters (keeps logs and mail headers clean). */

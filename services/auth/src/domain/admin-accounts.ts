@@ -9,10 +9,15 @@ import type { AuthStore } from './ports.ts';
 const emailCheck = compileSchemaCheck(RegistrationEmail);
 const passwordCheck = compileSchemaCheck(NewPassword);
 
-/** Creates an admin account; AUTH_EMAIL_TAKEN when the address has an account already. */
-export async function createAdminAccount(store: AuthStore, hasher: PasswordHasher, input: { email: string; password: string; locale?: 'it' | 'en' }): Promise<{ id: string; email: string }> {
+/** The registration rules for the e-mail and the password; throws VALIDATION_FAILED. */
+export function checkAdminInput(input: { email: string; password: string }): void {
   if (!emailCheck.check(input.email)) throw new AppError('VALIDATION_FAILED', 'ADMIN_EMAIL is not an address accounts can have', { errors: emailCheck.errors('email') });
   if (!passwordCheck.check(input.password)) throw new AppError('VALIDATION_FAILED', 'ADMIN_PASSWORD must have 10 to 128 characters', { errors: passwordCheck.errors('password') });
+}
+
+/** Creates an admin account; AUTH_EMAIL_TAKEN when the address has an account already. */
+export async function createAdminAccount(store: AuthStore, hasher: PasswordHasher, input: { email: string; password: string; locale?: 'it' | 'en' }): Promise<{ id: string; email: string }> {
+  checkAdminInput(input);
   const passwordHash = await hasher.hash(input.password);
   return store.transaction(async (tx) => {
     const user = await tx.credentials.insert({ id: uuidv7(), email: input.email, passwordHash, role: 'admin' });

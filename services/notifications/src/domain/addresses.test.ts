@@ -168,6 +168,9 @@ describe('parseMailAddress agrees with what registration accepts', () => {
     'a..b@example.it',
     'a@example.it\r\nBcc: x@example.it',
     'a@-example.it',
+    `long@${'e'.repeat(63)}.org`,
+    `long@${'e'.repeat(64)}.org`,
+    `joe@${'d'.repeat(70)}.example.org`,
   ];
   it.each(cases)('%s', (address) => {
     expect(parseMailAddress(address) !== null).toBe(registrable.check(address));

@@ -184,8 +184,9 @@ describe('renderMessage: calendar invites', () => {
     expect(request.event.sequence).toBe(0);
     expect(cancel.event.sequence).toBe(2);
     // The event title never names the service: calendars are shared and synced.
-    expect(request.event.summary).toMatch(/^(Appuntamento|Appointment) – Dr\.ssa Bianchi$/);
+    expect(request.event.summary).toMatch(/^(Appuntamento|Appointment) – HealthMatch$/);
     expect(confirmation.calendar!.content).not.toContain('psichiatrica');
+    expect(confirmation.calendar!.content).not.toContain('Bianchi');
     expect(request.event.location).toBe('Via Roma 1, Milano');
     expect(request.event.startDate.toJSDate().toISOString()).toBe('2026-12-04T08:30:00.000Z');
     expect(request.event.endDate.toJSDate().toISOString()).toBe('2026-12-04T09:15:00.000Z');

@@ -34,7 +34,7 @@ interface Dictionary {
   /** What the reader can do next; no links: there is no page a mail client could open yet. */
   manage: Record<MessageKind, string | null>;
   reference: string;
-  /** Title of the calendar event: never the service (calendars get shared and synced). */
+  /** Title of the calendar event: never the service or the provider (calendars get shared and synced). */
   eventTitle: string;
   footer: string;
   unit: { day: [string, string]; hour: [string, string]; minute: [string, string] };
@@ -290,7 +290,9 @@ function calendarFor(input: RenderInput, dict: Dictionary, reference: string): R
     start: a.start,
     end: a.end,
     timeZone: a.timeZone,
-    summary: `${dict.eventTitle} – ${a.providerName ?? 'HealthMatch'}`,
+    // Neither the service nor the provider (a name like "Studio Cardiologico" tells the
+    // specialty): calendars are shared and synced. The mail body has both.
+    summary: `${dict.eventTitle} – HealthMatch`,
     description: reference,
     ...(location ? { location } : {}),
     organizer: input.from,
