@@ -7,10 +7,11 @@
 // The table is created by the kit (ensureOutboxTable, called by startOutboxRelay) under an
 // advisory lock, like local_field_keys; OUTBOX_TABLE_SQL is the same DDL for a service that
 // prefers to have it in its own migration (idempotent, so both can coexist).
-import pg from 'pg';
+import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { EventMetrics } from './metrics.ts';
 import { runSql, type SqlExecutor } from './sql-executor.ts';
+import { listenWithReconnect, type PgListen } from './pg-listen.ts';
 import type { CloudEvent, EventTransport } from './types.ts';
 
 export const OUTBOX_TABLE = 'outbox';
@@ -285,53 +286,27 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay & { sta
     else schedule(0);
   }
 
-  // The listening connection: its own client (not one of the pool's), re-established after
-  // errors; while it is down, polling alone carries on.
-  let listener: pg.Client | undefined;
-  let listenRetry: NodeJS.Timeout | undefined;
-  async function listen(): Promise<void> {
-    if (stopping) return;
-    const client = new pg.Client(pool.options);
-    const retry = (err: unknown) => {
-      if (listener === client) listener = undefined;
-      client.removeAllListeners('notification');
-      void client.end().catch(() => {});
-      if (stopping) return;
-      log?.warn({ err: err instanceof Error ? err.message : String(err) }, 'outbox: LISTEN connection lost; polling until it is back');
-      listenRetry = setTimeout(() => void listen(), 2_000);
-    };
-    client.on('error', retry);
-    client.on('notification', wake);
-    try {
-      await client.connect();
-      await client.query(`listen ${OUTBOX_CHANNEL}`);
-      if (stopping) {
-        await client.end();
-        return;
-      }
-      listener = client;
-    } catch (err) {
-      retry(err);
-    }
-  }
+  // Commits elsewhere wake the relay through its own LISTEN connection (kept up by the kit).
+  let listener: PgListen | undefined;
 
   return {
     start() {
-      if (opts.listen !== false) void listen();
+      if (opts.listen !== false && !stopping) {
+        listener ??= listenWithReconnect({
+          connection: { ...pool.options, application_name: `${pool.options.application_name ?? 'healthmatch'}-outbox-listen` },
+          channel: OUTBOX_CHANNEL,
+          onNotification: wake,
+          label: 'outbox',
+          log,
+        });
+      }
       schedule(0);
     },
     drainOnce,
     async stop() {
       stopping = true;
       if (timer) clearTimeout(timer);
-      if (listenRetry) clearTimeout(listenRetry);
-      const l = listener;
-      listener = undefined;
-      if (l) {
-        l.removeAllListeners('error');
-        l.on('error', () => {});
-        await l.end().catch(() => {});
-      }
+      await listener?.close();
       await current;
     },
   };

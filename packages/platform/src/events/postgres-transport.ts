@@ -5,10 +5,10 @@
 // table; publish inserts one job per subscribed queue in a single statement, so it resolves
 // only once every copy is committed (pg-boss's own publish() ignores failed sends). The job
 // id is the event id: republishing an event still queued is a no-op.
-import pg from 'pg';
 import PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
 import { parseEvent } from './envelope.ts';
+import { listenWithReconnect, type PgListen } from './pg-listen.ts';
 import type { EventMetrics } from './metrics.ts';
 import type { CloudEvent, EventTransport, SubscribeOptions, Subscription } from './types.ts';
 
@@ -101,48 +101,20 @@ export async function createPostgresTransport(opts: PostgresTransportOptions): P
   // One LISTEN connection per transport that has subscriptions; while it is down (database
   // restart), consumers poll as before and it is re-established.
   const channel = `${schema}_jobs`;
-  let listener: pg.Client | undefined;
-  let listening: Promise<void> | undefined;
-  let listenRetry: NodeJS.Timeout | undefined;
+  let listener: PgListen | undefined;
   function ensureListening(): Promise<void> {
-    if (listening || closed) return listening ?? Promise.resolve();
-    const client = new pg.Client({ connectionString: opts.url, application_name: `${opts.applicationName ?? 'healthmatch-events'}-listen` });
-    const retry = (err: unknown) => {
-      if (listener === client) listener = undefined;
-      listening = undefined;
-      client.removeAllListeners('notification');
-      void client.end().catch(() => {});
-      if (closed) return;
-      log?.warn({ err: err instanceof Error ? err.message : String(err) }, 'postgres transport: LISTEN connection lost; polling until it is back');
-      listenRetry = setTimeout(() => void ensureListening(), 2_000);
-    };
-    client.on('error', retry);
-    client.on('notification', (n) => {
-      const queues = (n.payload ?? '').split(',');
-      for (const sub of subscriptions) if (queues.includes(sub.queue)) sub.wake();
+    if (closed) return Promise.resolve();
+    listener ??= listenWithReconnect({
+      connection: { connectionString: opts.url, application_name: `${opts.applicationName ?? 'healthmatch-events'}-listen` },
+      channel,
+      onNotification: (payload) => {
+        const queues = payload.split(',');
+        for (const sub of subscriptions) if (queues.includes(sub.queue)) sub.wake();
+      },
+      label: 'postgres transport',
+      log,
     });
-    listening = (async () => {
-      try {
-        await client.connect();
-        await client.query(`listen "${channel}"`);
-        if (closed) await client.end();
-        else listener = client;
-      } catch (err) {
-        retry(err);
-      }
-    })();
-    return listening;
-  }
-  async function stopListening(): Promise<void> {
-    if (listenRetry) clearTimeout(listenRetry);
-    await listening;
-    const l = listener;
-    listener = undefined;
-    if (l) {
-      l.removeAllListeners('error');
-      l.on('error', () => {});
-      await l.end().catch(() => {});
-    }
+    return listener.ready;
   }
 
   async function subscribe(o: SubscribeOptions): Promise<Subscription> {
@@ -301,7 +273,7 @@ export async function createPostgresTransport(opts: PostgresTransportOptions): P
       closed = true;
       // Does not wait for handlers in flight: their events are given back and delivered again.
       await Promise.all([...subscriptions].map((s) => s.abandon()));
-      await stopListening();
+      await listener?.close();
       await boss.stop({ graceful: true, timeout: 1000, wait: true });
     },
   };
