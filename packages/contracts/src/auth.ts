@@ -15,7 +15,7 @@ export const SelfRegisterRole = Type.Unsafe<'patient' | 'provider'>({
 export type SelfRegisterRole = Static<typeof SelfRegisterRole>;
 
 /** Password policy for new passwords. */
-export const NewPassword = Type.String({ minLength: 10, maxLength: 128, description: '10 to 128 characters' });
+export const NewPassword = Type.String({ minLength: 10, maxLength: 128, pattern: '\\S', description: '10 to 128 characters, not only spaces' });
 
 /** Opaque refresh token as issued (base64url of 32 random bytes). */
 export const RefreshToken = Type.String({ minLength: 20, maxLength: 200, pattern: '^[A-Za-z0-9_-]+$', description: 'opaque refresh token' });

@@ -57,6 +57,16 @@ describe('createService', () => {
     expect(bad.json().errors[0].field).toBe('query/limit');
   });
 
+  it('accepts only plain decimal numbers in query strings', async () => {
+    const app = await demoApp();
+    expect((await app.inject({ url: '/things?limit=16' })).json()).toEqual({ limit: 16 });
+    for (const raw of ['0x10', '1e1', '%2010', '10%20', '0b11', '1.0', '', 'ten']) {
+      const res = await app.inject({ url: `/things?limit=${raw}` });
+      expect(res.statusCode, raw).toBe(400);
+      expect(res.json().errors.map((e: { field: string }) => e.field), raw).toEqual(['query/limit']);
+    }
+  });
+
   it('answers malformed JSON, wrong media type and oversize bodies with 4xx problems', async () => {
     const app = await demoApp();
     const malformed = await app.inject({ method: 'POST', url: '/things', headers: { 'content-type': 'application/json' }, payload: '{"name":' });

@@ -25,9 +25,47 @@ function makeAjv(coerce: boolean) {
 const strictAjv = makeAjv(false);
 const coercingAjv = makeAjv(true);
 
+// Ajv coerces any string that JavaScript reads as a number ("0x10", "1e1", " 5 ").
+// On the wire a number is written in plain decimal; anything else is refused.
+const DECIMAL = { integer: /^-?\d+$/, number: /^-?\d+(\.\d+)?$/ } as const;
+
+/** Top-level properties of an object schema that are plain integers or numbers. */
+function numericProperties(schema: unknown): Array<[string, keyof typeof DECIMAL]> {
+  const props = (schema as { properties?: Record<string, { type?: unknown }> } | null)?.properties;
+  if (!props || typeof props !== 'object') return [];
+  return Object.entries(props).flatMap(([name, sub]) => (sub?.type === 'integer' || sub?.type === 'number' ? [[name, sub.type] as [string, keyof typeof DECIMAL]] : []));
+}
+
+type CompiledValidator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
+
+function decimalOnly(validate: CompiledValidator, numeric: Array<[string, keyof typeof DECIMAL]>): CompiledValidator {
+  const wrapped: CompiledValidator = (data: unknown) => {
+    const notDecimal: ErrorObject[] = [];
+    if (data && typeof data === 'object') {
+      for (const [name, type] of numeric) {
+        const value = (data as Record<string, unknown>)[name];
+        if (typeof value === 'string' && !DECIMAL[type].test(value)) {
+          notDecimal.push({ instancePath: `/${name}`, schemaPath: `#/properties/${name}/type`, keyword: 'type', params: { type }, message: `must be ${type === 'integer' ? 'an integer' : 'a number'} written in decimal digits` });
+        }
+      }
+    }
+    const ok = validate(data);
+    if (ok && notDecimal.length === 0) {
+      wrapped.errors = null;
+      return true;
+    }
+    const reported = new Set(notDecimal.map((e) => e.instancePath));
+    wrapped.errors = [...notDecimal, ...(validate.errors ?? []).filter((e) => !reported.has(e.instancePath))];
+    return false;
+  };
+  return wrapped;
+}
+
 export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
-  const ajv = httpPart === 'body' ? strictAjv : coercingAjv;
-  return ajv.compile(schema as object) as ReturnType<FastifySchemaCompiler<unknown>>;
+  if (httpPart === 'body') return strictAjv.compile(schema as object) as ReturnType<FastifySchemaCompiler<unknown>>;
+  const validate = coercingAjv.compile(schema as object) as CompiledValidator;
+  const numeric = numericProperties(schema);
+  return (numeric.length ? decimalOnly(validate, numeric) : validate) as ReturnType<FastifySchemaCompiler<unknown>>;
 };
 
 const partName: Record<string, string> = { querystring: 'query', params: 'path', body: 'body', headers: 'header' };

@@ -233,8 +233,8 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
   }
 
   const password = process.env.DEMO_PASSWORD ?? DEFAULT_DEMO_PASSWORD;
-  if (password.length < 10 || password.length > 128) {
-    console.error('demo:seed: DEMO_PASSWORD must have 10 to 128 characters (the platform password policy)');
+  if (password.length < 10 || password.length > 128 || !/\S/.test(password)) {
+    console.error('demo:seed: DEMO_PASSWORD must have 10 to 128 characters, not only spaces (the platform password policy)');
     return 2;
   }
 

@@ -65,6 +65,8 @@ describe('POST /api/v1/auth/register input', () => {
   it('applies the password policy (10..128) and length limits', async () => {
     expect(fields(expectProblem(await post('/api/v1/auth/register', { ...valid, password: '123456789' }), 400, 'VALIDATION_FAILED'))).toEqual(['body/password']);
     expect(fields(expectProblem(await post('/api/v1/auth/register', { ...valid, password: 'x'.repeat(129) }), 400, 'VALIDATION_FAILED'))).toEqual(['body/password']);
+    expect(fields(expectProblem(await post('/api/v1/auth/register', { ...valid, password: ' '.repeat(12) }), 400, 'VALIDATION_FAILED'))).toEqual(['body/password']);
+    expect(fields(expectProblem(await post('/api/v1/auth/register', { ...valid, password: ' \t\n'.repeat(4) }), 400, 'VALIDATION_FAILED'))).toEqual(['body/password']);
     const long = await post('/api/v1/auth/register', { ...valid, email: `${'a'.repeat(250)}@example.com`, profile: { ...patient, firstName: 'A'.repeat(101) } });
     expect(fields(expectProblem(long, 400, 'VALIDATION_FAILED'))).toEqual(expect.arrayContaining(['body/email', 'body/profile/firstName']));
   });
