@@ -605,6 +605,7 @@ describe('journey: bad input through the gateway is a 4xx problem naming the fie
       { name: 'backslash', method: 'GET', target: '/api/v1/booking\\..\\auth/me', status: 400, code: 'BAD_REQUEST' },
       { name: 'internal route', method: 'PUT', target: '/internal/profiles/me', as: 'patient', json: {}, status: 404 },
       { name: 'unknown prefix', method: 'GET', target: '/api/v1/nothing-here', status: 404 },
+      { name: 'wrong method on a known path', method: 'DELETE', target: '/api/v1/users/me', as: 'patient', status: 405, code: 'METHOD_NOT_ALLOWED' },
     ];
 
     const errorsBefore = e2e.launcherLog.filter((l) => l.startsWith('error:')).length;

@@ -98,6 +98,22 @@ describe('createService', () => {
     expect(res.json().code).toBe('NOT_FOUND');
   });
 
+  it('answers a known path asked with the wrong method with 405 and Allow', async () => {
+    const app = await demoApp();
+    app.delete('/things/:id', async () => ({ ok: true }));
+    const put = await app.inject({ method: 'PUT', url: '/things?limit=1' });
+    expect(put.statusCode).toBe(405);
+    expect(put.headers['content-type']).toContain('application/problem+json');
+    expect(put.headers.allow).toBe('GET, HEAD, POST');
+    expect(put.json()).toMatchObject({ code: 'METHOD_NOT_ALLOWED', status: 405, instance: '/things' });
+    const get = await app.inject({ method: 'GET', url: '/things/0191a0b2-0000-7000-8000-000000000000/' });
+    expect(get.statusCode).toBe(405);
+    expect(get.headers.allow).toBe('DELETE');
+    // A path no route has stays a 404, whatever the method.
+    expect((await app.inject({ method: 'POST', url: '/things/a/b' })).statusCode).toBe(404);
+    expect((await app.inject({ method: 'DELETE', url: '/nope' })).statusCode).toBe(404);
+  });
+
   it('answers a malformed %-escape in a path with a 400 problem, not the router\'s own JSON', async () => {
     const app = await createService({ name: 'demo', logger: false });
     app.get('/files/*', async () => ({ ok: true }));

@@ -19,6 +19,7 @@ import { isPoolTimeout } from './db-errors.ts';
 import { AppError, PlatformErrorCodes, type ErrorDef, type FieldError } from './errors.ts';
 import { createMetrics, type ServiceMetrics } from './metrics.ts';
 import { toFieldErrors, validatorCompiler } from './validation.ts';
+import { trackRouteMethods } from './route-methods.ts';
 import { loggerOptions } from './logging.ts';
 
 export type App = FastifyInstance<
@@ -120,6 +121,7 @@ export async function createService(opts: ServiceOptions): Promise<App> {
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   app.setValidatorCompiler(validatorCompiler);
+  const allowedMethods = trackRouteMethods(app);
   // The API speaks JSON only; a text/plain body is a client mistake (415), not a string.
   app.removeContentTypeParser('text/plain');
   app.decorate('errorCodes', codes);
@@ -202,7 +204,14 @@ export async function createService(opts: ServiceOptions): Promise<App> {
     return sendProblem(req, reply, 'INTERNAL', 'An unexpected error occurred; quote the request id when reporting it');
   });
 
-  app.setNotFoundHandler((req, reply) => sendProblem(req, reply, 'NOT_FOUND', `No route for ${req.method} ${req.url.split('?')[0]}`));
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0]!;
+    const allowed = allowedMethods(path);
+    if (allowed.length > 0 && !allowed.includes(req.method)) {
+      return sendProblem(req, reply, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`, { headers: { allow: allowed.join(', ') } });
+    }
+    return sendProblem(req, reply, 'NOT_FOUND', `No route for ${req.method} ${path}`);
+  });
 
   await app.register(swagger, {
     // Shared schemas (app.addSchema) appear under their own $id in components, not as
