@@ -6,7 +6,7 @@ import { createTestDatabase, type TestDatabase } from '../testing/index.ts';
 import { createEvent } from './envelope.ts';
 import { createEventMetrics } from './metrics.ts';
 import { backoffMs, createOutboxRelay, enqueue, ensureOutboxTable, OUTBOX_TABLE_SQL, startOutboxRelay } from './outbox.ts';
-import type { CloudEvent } from './types.ts';
+import { TransportUnavailableError, type CloudEvent } from './types.ts';
 
 const ev = (n: number) => createEvent({ source: '/healthmatch/test', type: 'test.thing.happened.v1', subject: `t-${n}`, data: { n } });
 
@@ -163,6 +163,35 @@ describe('outbox', () => {
     down = false;
     expect(await relay.drainOnce()).toMatchObject({ published: 4, failed: 0 });
     expect(published).toEqual(events.slice(1).map((e) => e.id));
+  });
+
+  it('an unavailable transport charges no backoff: after a long outage every row is due at once and goes out oldest first', async () => {
+    await pool.query('delete from outbox');
+    let down = true;
+    const published: string[] = [];
+    const transport = {
+      async publish(x: CloudEvent) {
+        if (down) throw new TransportUnavailableError('broker unreachable');
+        published.push(x.id);
+      },
+    };
+    const relay = createOutboxRelay({ pool, transport, backoffBaseMs: 60_000, publishConcurrency: 1, batchSize: 3 });
+    // Bookings keep coming during the outage; the relay keeps trying, round after round.
+    const events: CloudEvent[] = [];
+    for (let round = 0; round < 12; round++) {
+      const e = ev(300 + round);
+      events.push(e);
+      await enqueue(pool, e);
+      expect(await relay.drainOnce()).toMatchObject({ published: 0, failed: 1 });
+    }
+    const rows = (await pool.query(`select attempts, last_error, next_attempt_at <= now() as due from outbox order by created_at`)).rows;
+    expect(rows.every((r) => r.due)).toBe(true);
+    expect(rows.reduce((n, r) => n + r.attempts, 0)).toBe(12); // every try is counted...
+    expect(rows.filter((r) => r.attempts > 0).every((r) => r.last_error === 'broker unreachable')).toBe(true);
+    // ...but none waits a backoff of its own: the first round after the outage sends them all, in order.
+    down = false;
+    expect(await relay.drainOnce()).toMatchObject({ published: 12, failed: 0 });
+    expect(published).toEqual(events.map((e) => e.id));
   });
 
   it('a failure in the middle of a batch: the rest still goes out, each row exactly once, only the failed one is charged', async () => {

@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import type { EventMetrics } from './metrics.ts';
 import { runSql, type SqlExecutor } from './sql-executor.ts';
 import { listenWithReconnect, type PgListen } from './pg-listen.ts';
-import type { CloudEvent, EventTransport } from './types.ts';
+import { TransportUnavailableError, type CloudEvent, type EventTransport } from './types.ts';
 
 export const OUTBOX_TABLE = 'outbox';
 
@@ -74,7 +74,7 @@ export async function enqueue(tx: SqlExecutor, event: CloudEvent): Promise<void>
 /** The LISTEN/NOTIFY channel enqueue() signals and relays listen on. */
 export const OUTBOX_CHANNEL = 'healthmatch_outbox';
 
-type RelayLog = Pick<Logger, 'warn' | 'error' | 'debug'>;
+type RelayLog = Pick<Logger, 'info' | 'warn' | 'error' | 'debug'>;
 
 export interface OutboxRelayOptions {
   pool: pg.Pool;
@@ -164,7 +164,7 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay & { sta
       `with due as (
          select id from outbox
          where published_at is null and next_attempt_at <= now()
-         order by next_attempt_at, created_at
+         order by created_at
          limit $1
          for update skip locked
        )
@@ -176,21 +176,29 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay & { sta
     return rows.sort((a, b) => (a.created_at as Date).getTime() - (b.created_at as Date).getTime());
   }
 
-  /** Publishes one row; a failure charges that row an attempt with its backoff. Marking published is the caller's. */
+  /**
+   * Publishes one row; marking it published is the caller's. A failure counts an attempt.
+   * When the transport itself is unavailable the row is due again at once and the relay's
+   * round backoff does the waiting, so no row is left with minutes of backoff of its own
+   * when the transport comes back (and rows keep going out oldest first). Any other failure
+   * is the row's: it waits its own growing backoff while the rest goes on.
+   */
   async function publishRow(row: ClaimedRow): Promise<boolean> {
     try {
       await transport.publish(row.payload);
       return true;
     } catch (err) {
       const attempts = row.attempts + 1;
-      const delay = backoffMs(attempts, baseMs, maxMs);
+      const unavailable = err instanceof TransportUnavailableError;
+      const delay = unavailable ? 0 : backoffMs(attempts, baseMs, maxMs);
       const message = err instanceof Error ? err.message : String(err);
       await pool.query(
         `update outbox set attempts = $2, last_error = $3, next_attempt_at = now() + $4 * interval '1 millisecond' where id = $1`,
         [row.id, attempts, message.slice(0, 2000), delay],
       );
       metrics?.publishFailures.inc({ type: row.type });
-      log?.warn({ eventId: row.id, type: row.type, attempts, retryInMs: delay, err: message }, 'outbox: publish failed, will retry');
+      if (!unavailable) log?.warn({ eventId: row.id, type: row.type, attempts, retryInMs: delay, err: message }, 'outbox: publish failed, will retry');
+      else if (failingRounds === 0) log?.warn({ eventId: row.id, type: row.type, err: message }, 'outbox: transport unavailable, holding events until it is back');
       return false;
     }
   }
@@ -250,6 +258,7 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay & { sta
       result.failed += batch.failed;
       if (batch.failed > 0 || rows.length < batchSize || stopping) break;
     }
+    if (failingRounds > 0 && result.failed === 0 && result.published > 0) log?.info({ published: result.published, failedRounds: failingRounds }, 'outbox: publishing again');
     failingRounds = result.failed > 0 ? failingRounds + 1 : 0;
     const del = await pool.query(`delete from outbox where published_at is not null and published_at < now() - $1 * interval '1 hour'`, [retentionHours]);
     result.deleted = del.rowCount ?? 0;

@@ -10,7 +10,8 @@ import type { Logger } from 'pino';
 import { parseEvent } from './envelope.ts';
 import { listenWithReconnect, type PgListen } from './pg-listen.ts';
 import type { EventMetrics } from './metrics.ts';
-import type { CloudEvent, EventTransport, SubscribeOptions, Subscription } from './types.ts';
+import { TransportUnavailableError, type CloudEvent, type EventTransport, type SubscribeOptions, type Subscription } from './types.ts';
+import { isConnectionError } from '../db-errors.ts';
 
 type TransportLog = Pick<Logger, 'warn' | 'error' | 'debug'>;
 
@@ -89,6 +90,15 @@ export async function createPostgresTransport(opts: PostgresTransportOptions): P
 
   async function publish(event: CloudEvent): Promise<void> {
     if (closed) throw new Error('postgres transport: closed');
+    try {
+      await publishNow(event);
+    } catch (err) {
+      if (isConnectionError(err)) throw new TransportUnavailableError(`postgres transport: events database unreachable: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      throw err;
+    }
+  }
+
+  async function publishNow(event: CloudEvent): Promise<void> {
     const { rows } = await db.executeSql(`select name from ${schema}.subscription where event = $1`, [event.type]);
     const queues = rows.map((r: { name: string }) => r.name);
     if (queues.length === 0) return;

@@ -23,7 +23,7 @@
 // retries. Handlers still in flight when the connection dropped cannot ack any more: their events
 // come again (consumers are idempotent).
 import { connect, type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type Message } from 'amqplib';
-import type { CloudEvent, EventTransport, SubscribeOptions, Subscription } from './types.ts';
+import { TransportUnavailableError, type CloudEvent, type EventTransport, type SubscribeOptions, type Subscription } from './types.ts';
 
 const CONTENT_TYPE = 'application/cloudevents+json';
 const ATTEMPT_HEADER = 'x-attempt';
@@ -293,6 +293,19 @@ export async function createRabbitMqTransport(options: RabbitMqTransportOptions)
 
   await connectOnce();
 
+  /** Resolves once the broker confirmed the message (publisher confirms). */
+  const publishConfirmed = (ch: ConfirmChannel, body: Buffer, event: CloudEvent) =>
+    new Promise<void>((resolve, reject) => {
+      ch.publish(exchange, event.type, body, {
+        persistent: true,
+        contentType: CONTENT_TYPE,
+        messageId: event.id,
+        type: event.type,
+        timestamp: Math.floor(Date.now() / 1000),
+        headers: {},
+      }, (err: unknown) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve()));
+    });
+
   const transport: RabbitMqTransport = {
     name: 'rabbitmq',
 
@@ -303,18 +316,15 @@ export async function createRabbitMqTransport(options: RabbitMqTransportOptions)
     async publish(event: CloudEvent): Promise<void> {
       const ch = publishChannel;
       if (closing) throw new Error('RabbitMQ transport is closed');
-      if (!ch) throw new Error('RabbitMQ transport is not connected (reconnecting); publish again later');
+      if (!ch) throw new TransportUnavailableError('RabbitMQ transport is not connected (reconnecting); publish again later');
       const body = Buffer.from(JSON.stringify(event));
-      await new Promise<void>((resolve, reject) => {
-        ch.publish(exchange, event.type, body, {
-          persistent: true,
-          contentType: CONTENT_TYPE,
-          messageId: event.id,
-          type: event.type,
-          timestamp: Math.floor(Date.now() / 1000),
-          headers: {},
-        }, (err: unknown) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve()));
-      });
+      try {
+        await publishConfirmed(ch, body, event);
+      } catch (err) {
+        // The channel went away under the publish: the broker, not this event, is the problem.
+        if (publishChannel !== ch || /closed|ended|ECONN/i.test(errorText(err))) throw new TransportUnavailableError(`RabbitMQ connection lost while publishing: ${errorText(err)}`, { cause: err });
+        throw err;
+      }
     },
 
     async subscribe(opts: SubscribeOptions): Promise<Subscription> {

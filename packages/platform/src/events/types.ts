@@ -45,6 +45,18 @@ export interface Subscription {
   close(): Promise<void>;
 }
 
+/**
+ * The transport cannot take anything right now (broker or database unreachable, connection
+ * being re-established). The outbox relay waits for the transport instead of charging the
+ * event a backoff of its own: once the transport is back, every pending event is due.
+ */
+export class TransportUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TransportUnavailableError';
+  }
+}
+
 export interface EventTransport {
   readonly name: 'rabbitmq' | 'postgres';
   /**
