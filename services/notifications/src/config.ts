@@ -18,6 +18,8 @@ export const NotificationsEnv = Type.Object({
   // Mail: SMTP when SMTP_URL is set, else one .eml file per message under MAIL_DIR.
   SMTP_URL: Env.optional(Type.String({ minLength: 1, description: 'smtp://user:pass@host:587 or smtps://host:465' })),
   MAIL_DIR: Env.optional(Type.String({ minLength: 1, description: 'directory of .eml files when SMTP_URL is not set' })),
+  /** How long a connected SMTP server may take to answer; RFC 5321 asks for 10 minutes after the data. */
+  SMTP_REPLY_TIMEOUT_SECONDS: Env.int({ default: 600, minimum: 1, maximum: 3600 }),
   MAIL_FROM: Env.string({ default: 'HealthMatch <no-reply@healthmatch.local>', minLength: 3 }),
   REMINDER_OFFSETS: Env.string({ default: '24h' }),
   DELIVERY_MAX_ATTEMPTS: Env.int({ default: 8, minimum: 1, maximum: 50 }),

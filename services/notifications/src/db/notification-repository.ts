@@ -174,6 +174,16 @@ export function notificationRepository(database: NotificationsDatabase) {
       return row ?? null;
     },
 
+    /** Keeps a claim while its send is still in progress; false when the claim was lost meanwhile. */
+    async extendLease(claimed: Pick<MessageRow, 'id' | 'attempts'>, leaseUntil: Date): Promise<boolean> {
+      const rows = await db
+        .update(messages)
+        .set({ leaseUntil })
+        .where(and(eq(messages.id, claimed.id), eq(messages.status, 'sending'), eq(messages.attempts, claimed.attempts)))
+        .returning({ id: messages.id });
+      return rows.length > 0;
+    },
+
     /** Records the outcome of attempt `attempt`; false when the claim was lost meanwhile. */
     async finish(
       claimed: Pick<MessageRow, 'id' | 'attempts'>,

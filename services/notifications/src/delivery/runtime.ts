@@ -48,7 +48,7 @@ export async function startNotificationsRuntime(opts: {
 }): Promise<NotificationsRuntime> {
   const { config, database, log, clock } = opts;
   const repo = notificationRepository(database);
-  const mailer = createMailer({ smtpUrl: config.SMTP_URL, mailDir: config.MAIL_DIR });
+  const mailer = createMailer({ smtpUrl: config.SMTP_URL, mailDir: config.MAIL_DIR, replyTimeoutMs: config.SMTP_REPLY_TIMEOUT_SECONDS * 1000 });
   log.info({ mail: mailer.kind, target: mailer.target }, mailer.kind === 'file' ? `mail is written as .eml files to ${mailer.target}` : `mail goes to the SMTP server ${mailer.target}`);
 
   const worker = createDeliveryWorker({

@@ -2,7 +2,7 @@
 // arrives, with which headers and invite; reminders under a clock the test moves; retries,
 // permanent failures, and two workers sharing one queue without sending anything twice.
 import ICAL from 'ical.js';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { notificationRepository, type NotificationRepository } from '../db/notification-repository.ts';
 import { notificationsEventHandler } from '../events/consumers.ts';
 import { createMailer, type Mailer } from '../mail/mailer.ts';
@@ -30,7 +30,7 @@ describe('delivery worker', () => {
   let handle: ReturnType<typeof notificationsEventHandler>;
   const workers: DeliveryWorker[] = [];
 
-  const worker = (opts: { maxAttempts?: number; leaseMs?: number } = {}) => {
+  const worker = (opts: { maxAttempts?: number; leaseMs?: number; pollMs?: number } = {}) => {
     const w = createDeliveryWorker({
       repo,
       mailer,
@@ -38,7 +38,7 @@ describe('delivery worker', () => {
       dueClock: clock,
       maxAttempts: opts.maxAttempts ?? 5,
       leaseMs: opts.leaseMs ?? 60_000,
-      pollMs: 60_000,
+      pollMs: opts.pollMs ?? 60_000,
       retryBaseMs: 20,
       log: quiet,
     });
@@ -220,6 +220,44 @@ describe('delivery worker', () => {
     for (const { patient, provider } of booked) {
       expect(mailsTo(patient)).toHaveLength(1);
       expect(mailsTo(provider)).toHaveLength(1);
+    }
+  });
+
+  it('a slow mail server: the claim is held for as long as the send takes, nothing goes twice, and other mail goes on meanwhile', async () => {
+    const slow = await bookWithContacts();
+    let slowAnswered = false;
+    smtp.onMessage = async (mail) => {
+      if (!mail.envelopeTo.includes(slow.patient)) return;
+      // Far longer than the lease: a worker that did not renew it would lose the claim.
+      await new Promise((r) => setTimeout(r, 2_500));
+      slowAnswered = true;
+    };
+    try {
+      const a = worker({ leaseMs: 600, pollMs: 100 });
+      a.start();
+      await smtp.waitFor(1, (m) => m.envelopeTo.includes(slow.patient), 5_000);
+      // A second replica keeps looking for work (and for claims whose lease ran out).
+      const b = worker({ leaseMs: 600 });
+      const competitor = (async () => {
+        while (!slowAnswered) {
+          await b.runOnce();
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      })();
+      // New mail while the slow send is still waiting for its answer goes out at once.
+      const fast = await bookWithContacts();
+      a.kick();
+      await smtp.waitFor(1, (m) => m.envelopeTo.includes(fast.patient), 2_000);
+      expect(slowAnswered).toBe(false);
+      expect((await row(slow.a.patientId, 'appointment.confirmation')).status).toBe('sending');
+      await competitor;
+      await vi.waitFor(async () => expect((await row(slow.a.patientId, 'appointment.confirmation')).status).toBe('sent'), { timeout: 3_000, interval: 50 });
+      expect(await row(slow.a.patientId, 'appointment.confirmation')).toMatchObject({ status: 'sent', attempts: 1 });
+      await new Promise((r) => setTimeout(r, 1_000)); // a late duplicate would show up here
+      expect(mailsTo(slow.patient)).toHaveLength(1);
+      expect(mailsTo(fast.patient)).toHaveLength(1);
+    } finally {
+      smtp.onMessage = undefined;
     }
   });
 

@@ -4,7 +4,12 @@
 //
 // Crash between "the mail server accepted it" and "we recorded sent": the claim's lease
 // runs out and another attempt sends it again, with the same Message-ID. That is the one
-// duplicate we accept (docs/adr/0011); the opposite order could lose the message.
+// duplicate we accept (docs/adr/0011); the opposite order could lose the message. A live
+// worker renews the lease while a send is in progress, so a slow mail server (RFC 5321
+// gives it up to 10 minutes to answer the end of the data) never makes a second copy.
+//
+// Messages are sent independently, up to `batchSize` at once: a send stuck on a slow
+// server does not hold back the others; each finished send makes room for the next.
 import type { Counter, Histogram } from 'prom-client';
 import { MailAddressError, MailSendError, type Mailer } from '../mail/mailer.ts';
 import type { AppointmentView, Locale, MailAddress, MessageKind } from '../domain/messages.ts';
@@ -42,7 +47,7 @@ export interface DeliveryWorker {
   start(): void;
   /** Runs a round soon instead of at the next poll (new messages were just queued). */
   kick(): void;
-  /** Stops polling and waits for the round in flight. */
+  /** Stops polling and waits for the sends in flight. */
   stop(): Promise<void>;
 }
 
@@ -150,14 +155,59 @@ export function createDeliveryWorker(deps: DeliveryDeps): DeliveryWorker {
     if (!recorded) deps.log.warn({ messageId: m.id, attempt: m.attempts }, 'another worker took this message over before the outcome was recorded');
   }
 
+  /** Delivers one claimed message, renewing its lease until the outcome is recorded. */
+  async function deliverHoldingLease(m: MessageRow): Promise<void> {
+    const renewEvery = Math.max(50, Math.floor(deps.leaseMs / 3));
+    const renewal = setInterval(() => {
+      deps.repo.extendLease(m, new Date(Date.now() + deps.leaseMs)).then(
+        (kept) => {
+          if (!kept) deps.log.warn({ messageId: m.id, attempt: m.attempts }, 'lost the claim on a message while sending it');
+        },
+        (err: unknown) => deps.log.warn({ err, messageId: m.id }, 'could not renew the claim on a message; it may be sent again'),
+      );
+    }, renewEvery);
+    try {
+      await deliver(m);
+    } finally {
+      clearInterval(renewal);
+    }
+  }
+
+  const inFlight = new Set<Promise<void>>();
+
+  /** Claims as many due messages as there is room for and starts sending them. */
+  async function claimAndStart(): Promise<{ started: Array<Promise<void>>; room: number }> {
+    const room = batch - inFlight.size;
+    if (room <= 0) return { started: [], room };
+    const claimed = await deps.repo.claimDue({ due: deps.dueClock(), real: new Date() }, deps.leaseMs, room);
+    const started = claimed.map((m) => {
+      const sending: Promise<void> = deliverHoldingLease(m)
+        .catch((err: unknown) => deps.log.error({ err, messageId: m.id }, 'delivery failed unexpectedly'))
+        .finally(() => {
+          inFlight.delete(sending);
+          // Room for the next one.
+          if (!stopped) kick();
+        });
+      inFlight.add(sending);
+      return sending;
+    });
+    return { started, room };
+  }
+
   async function runOnce(): Promise<number> {
-    const claimed = await deps.repo.claimDue({ due: deps.dueClock(), real: new Date() }, deps.leaseMs, batch);
-    await Promise.all(claimed.map(deliver));
-    return claimed.length;
+    const { started } = await claimAndStart();
+    await Promise.all(started);
+    return started.length;
   }
 
   let busy = false;
   let again = false;
+
+  function kick(): void {
+    if (stopped) return;
+    if (busy) again = true;
+    else schedule(0);
+  }
 
   function schedule(delayMs: number) {
     if (stopped) return;
@@ -165,13 +215,17 @@ export function createDeliveryWorker(deps: DeliveryDeps): DeliveryWorker {
     timer = setTimeout(() => {
       timer = undefined;
       busy = true;
-      running = runOnce().catch((err: unknown) => {
-        deps.log.error({ err }, 'delivery round failed; trying again');
-        return 0;
-      });
-      void running.then((n) => {
+      const round = claimAndStart().then(
+        ({ started, room }) => started.length > 0 && started.length === room,
+        (err: unknown) => {
+          deps.log.error({ err }, 'delivery round failed; trying again');
+          return false;
+        },
+      );
+      running = round.then(() => 0);
+      void round.then((full) => {
         busy = false;
-        const more = again || n === batch;
+        const more = again || full;
         again = false;
         schedule(more ? 0 : deps.pollMs);
       });
@@ -185,15 +239,12 @@ export function createDeliveryWorker(deps: DeliveryDeps): DeliveryWorker {
       stopped = false;
       schedule(0);
     },
-    kick() {
-      if (stopped) return;
-      if (busy) again = true;
-      else schedule(0);
-    },
+    kick,
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
       await running;
+      await Promise.all([...inFlight]);
     },
   };
 }

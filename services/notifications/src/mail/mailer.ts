@@ -48,7 +48,15 @@ export interface Mailer {
 export interface MailerOptions {
   smtpUrl?: string;
   mailDir?: string;
+  /** Connecting, the greeting and DNS: a server that is not there is known quickly (default 10 s). */
   timeoutMs?: number;
+  /**
+   * How long a connected server may take to answer (socket inactivity), above all the
+   * reply to the end of the data: RFC 5321 (4.5.3.2.6) asks clients to wait 10 minutes
+   * for it, and giving up earlier means a second copy when the server did take the
+   * message (default 10 minutes).
+   */
+  replyTimeoutMs?: number;
 }
 
 /** An address (or its display name) that can never be sent to; retrying will not help. */
@@ -76,6 +84,7 @@ export class MailSendError extends Error {
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_REPLY_TIMEOUT_MS = 10 * 60_000;
 
 // Headers nodemailer writes from the message fields, or that we set ourselves: a caller's
 // `headers` must not be able to replace them.
@@ -103,13 +112,15 @@ const OPERATOR_ERRORS = new Set(['EAUTH', 'ENOAUTH', 'EOAUTH2', 'ETLS', 'EREQUIR
 
 export function createMailer(opts: MailerOptions): Mailer {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const replyTimeoutMs = opts.replyTimeoutMs ?? DEFAULT_REPLY_TIMEOUT_MS;
   if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) throw new Error('mailer timeoutMs must be a positive number');
-  if (opts.smtpUrl) return createSmtpMailer(opts.smtpUrl, timeoutMs);
+  if (!(Number.isFinite(replyTimeoutMs) && replyTimeoutMs > 0)) throw new Error('mailer replyTimeoutMs must be a positive number');
+  if (opts.smtpUrl) return createSmtpMailer(opts.smtpUrl, timeoutMs, replyTimeoutMs);
   if (opts.mailDir) return createFileMailer(opts.mailDir);
   throw new Error('mailer needs either an SMTP URL or a mail directory');
 }
 
-function createSmtpMailer(smtpUrl: string, timeoutMs: number): Mailer {
+function createSmtpMailer(smtpUrl: string, timeoutMs: number, replyTimeoutMs: number): Mailer {
   let url: URL;
   try {
     url = new URL(smtpUrl);
@@ -124,14 +135,15 @@ function createSmtpMailer(smtpUrl: string, timeoutMs: number): Mailer {
   const transporter = nodemailer.createTransport({
     url: smtpUrl,
     pool: true,
-    maxConnections: 2,
+    // A connection held by a slow server leaves the others to the rest of the mail.
+    maxConnections: 4,
     // A message whose connection dropped fails at once instead of being retried on a new
     // connection inside the pool: the delivery worker retries with backoff, and a send
     // stays bounded by the timeouts below.
     maxRequeues: 0,
     connectionTimeout: timeoutMs,
     greetingTimeout: timeoutMs,
-    socketTimeout: timeoutMs,
+    socketTimeout: replyTimeoutMs,
     dnsTimeout: timeoutMs,
   });
 
