@@ -50,7 +50,9 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     createPostgresUser: typeof process.getuid === 'function' && process.getuid() === 0,
     onLog: (m: unknown) => opts.onLog?.(String(m)),
     onError: (m: unknown) => opts.onLog?.(String(m)),
-    postgresFlags: ['-c', 'max_connections=300', '-c', 'shared_buffers=64MB', '-c', 'fsync=on'],
+    // The server log keeps no personal data: an error's DETAIL repeats the values that
+    // clashed (an e-mail address in a unique violation), so errors are logged tersely.
+    postgresFlags: ['-c', 'max_connections=300', '-c', 'shared_buffers=64MB', '-c', 'fsync=on', '-c', 'log_error_verbosity=terse'],
   });
   if (!existsSync(path.join(opts.dataDir, 'PG_VERSION'))) {
     await server.initialise();

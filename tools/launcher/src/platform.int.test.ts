@@ -2,7 +2,7 @@
 // recovered after a kill -9) and a given server (tests' databases with a prefix).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -67,6 +67,14 @@ describe('startPlatform with the embedded PostgreSQL', () => {
       expect(dbs.rows.map((r: { datname: string }) => r.datname)).toEqual(['hm_auth', 'hm_booking', 'hm_events']);
       await query(p.databaseUrls.booking as string, 'create table kept (v text)');
       await query(p.databaseUrls.booking as string, 'insert into kept values ($1)', ['still here']);
+      // The server log says what went wrong, never the values: no DETAIL with an address.
+      await query(p.databaseUrls.booking as string, 'create table people (email text primary key)');
+      await query(p.databaseUrls.booking as string, 'insert into people values ($1)', ['mario.rossi@example.org']);
+      await expect(query(p.databaseUrls.booking as string, 'insert into people values ($1)', ['mario.rossi@example.org'])).rejects.toThrow(/duplicate key/);
+      const serverLog = path.join(dir, 'logs', 'postgres.log');
+      const logText = () => (existsSync(serverLog) ? readFileSync(serverLog, 'utf8') : '');
+      await until(() => logText().includes('duplicate key value violates unique constraint'), 'the violation in the server log');
+      expect(logText()).not.toContain('mario.rossi@example.org');
     } finally {
       await p.stop();
     }
