@@ -9,7 +9,8 @@
 import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { DateTime } from 'luxon';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AppointmentBookedV1, AppointmentCancelledV1, EventSources, EventTypes } from '@healthmatch/contracts';
 import { compileSchemaCheck } from '@healthmatch/platform';
 import { createPostgresTransport, type CloudEvent, type EventTransport, type Subscription } from '@healthmatch/platform/events';
@@ -928,6 +929,32 @@ describe('notifications: mail for bookings made through the gateway (embedded de
     const [cancellation] = await waitForMail(e2e.mailDir, patient.email, 1, (m) => (m.parsed.text ?? '').includes(a.id) && methodOf(m) === 'CANCEL');
     expect(uidOf(cancellation!)).toBe(`${a.id}@healthmatch`);
     await waitForMail(e2e.mailDir, provider.email, 2, (m) => (m.parsed.text ?? '').includes(a.id));
+  });
+
+  it('a patient who switches their profile to English gets the next confirmation in English', { timeout: 120_000 }, async () => {
+    const { offering } = await providerWithOffering(api, 'Studio Lingua Prova');
+    const patient = await registerPatient(api, 'Paola', 'Lingua');
+    const slots = await freeSlots(api, offering.id);
+    const first = expectStatus(await book(api, patient, offering.id, slots[2]!.start), 201).body;
+    const [italian] = await waitForMail(e2e.mailDir, patient.email, 1, (m) => (m.parsed.text ?? '').includes(first.id));
+    expect(italian!.parsed.subject).toMatch(/appuntamento/i);
+
+    expect(expectStatus(await api.patch('/api/v1/users/me', { ...bearer(patient), json: { locale: 'en' } }), 200).body.locale).toBe('en');
+    // The change travels as users.profile.updated.v1; once notifications has it, the next
+    // booking is told in English.
+    const notifications = new pg.Client({ connectionString: e2e.platform.databaseUrls.notifications });
+    await notifications.connect();
+    try {
+      await vi.waitFor(
+        async () => expect((await notifications.query('select locale from contacts where user_id = $1', [patient.id])).rows[0]?.locale).toBe('en'),
+        { timeout: 15_000, interval: 100 },
+      );
+    } finally {
+      await notifications.end();
+    }
+    const second = expectStatus(await book(api, patient, offering.id, slots[3]!.start), 201).body;
+    const [english] = await waitForMail(e2e.mailDir, patient.email, 1, (m) => (m.parsed.text ?? '').includes(second.id));
+    expect(english!.parsed.subject).toMatch(/your appointment/i);
   });
 
   it('the reminder goes out when the notifications clock reaches 24 hours before the visit', { timeout: 120_000 }, async () => {

@@ -9,12 +9,14 @@ export const EventTypes = {
   appointmentBooked: 'booking.appointment.booked.v1',
   appointmentCancelled: 'booking.appointment.cancelled.v1',
   userRegistered: 'auth.user.registered.v1',
+  profileUpdated: 'users.profile.updated.v1',
 } as const;
 export type EventType = (typeof EventTypes)[keyof typeof EventTypes];
 
 export const EventSources = {
   booking: '/healthmatch/booking',
   auth: '/healthmatch/auth',
+  users: '/healthmatch/users',
 } as const;
 
 const appointmentFields = {
@@ -72,9 +74,26 @@ export const UserRegisteredV1 = Type.Object(
 );
 export type UserRegisteredV1 = Static<typeof UserRegisteredV1>;
 
+/**
+ * users.profile.updated.v1; subject = userId. Sent on every change of a profile, carrying
+ * only what other services keep of it (the language of messages), never the profile itself.
+ * `updatedAt` orders changes: events are not delivered in order.
+ */
+export const ProfileUpdatedV1 = Type.Object(
+  {
+    userId: Uuid,
+    role: Type.Union([Type.Literal('patient'), Type.Literal('provider')]),
+    locale: Type.Union([Type.Literal('it'), Type.Literal('en')], { description: 'language of messages' }),
+    updatedAt: Instant,
+  },
+  { additionalProperties: false },
+);
+export type ProfileUpdatedV1 = Static<typeof ProfileUpdatedV1>;
+
 /** The data schema of each event type, for consumers and contract tests. */
 export const EventDataSchemas = {
   [EventTypes.appointmentBooked]: AppointmentBookedV1,
   [EventTypes.appointmentCancelled]: AppointmentCancelledV1,
   [EventTypes.userRegistered]: UserRegisteredV1,
+  [EventTypes.profileUpdated]: ProfileUpdatedV1,
 } as const;

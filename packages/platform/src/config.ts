@@ -32,6 +32,17 @@ export const Env = {
   optional: <T extends TSchema>(schema: T) => Type.Optional(schema),
 };
 
+/**
+ * The event transport (docs/adr/0010), for every service that produces or consumes events:
+ * RabbitMQ when AMQP_URL is set, else the PostgreSQL transport on EVENTS_DATABASE_URL; a
+ * producer with neither keeps its events in the outbox. No pattern on AMQP_URL: loadConfig
+ * quotes invalid values, and it holds a password.
+ */
+export const EventsEnv = {
+  AMQP_URL: Env.optional(Type.String({ minLength: 1, description: 'amqp://user:pass@host:5672/vhost (RabbitMQ)' })),
+  EVENTS_DATABASE_URL: Env.optional(Env.postgresUrl()),
+};
+
 function coerce(schema: TSchema, raw: string): unknown {
   const type = (schema as { type?: string }).type;
   if (type === 'integer' || type === 'number') {

@@ -1,6 +1,6 @@
 // Environment of the auth service, parsed once; a bad or missing variable stops the start
 // with one message that lists every problem.
-import { BaseEnv, Env, keyRingFromEnv, loadConfig } from '@healthmatch/platform';
+import { BaseEnv, EventsEnv, Env, keyRingFromEnv, loadConfig } from '@healthmatch/platform';
 import { Type, type Static } from '@sinclair/typebox';
 
 export const AuthEnv = Type.Object({
@@ -11,11 +11,7 @@ export const AuthEnv = Type.Object({
   USERS_TIMEOUT_MS: Env.int({ default: 5_000, minimum: 100, maximum: 60_000 }),
   JWT_ISSUER: Env.string({ default: 'healthmatch-auth', minLength: 1 }),
   JWT_AUDIENCE: Env.string({ default: 'healthmatch', minLength: 1 }),
-  // Events (docs/adr/0010): RabbitMQ when AMQP_URL is set, else the PostgreSQL transport on
-  // EVENTS_DATABASE_URL; with neither, events wait in the outbox. No pattern on AMQP_URL:
-  // loadConfig quotes invalid values, and it holds a password.
-  AMQP_URL: Env.optional(Type.String({ minLength: 1, description: 'amqp://user:pass@host:5672/vhost (RabbitMQ)' })),
-  EVENTS_DATABASE_URL: Env.optional(Env.postgresUrl()),
+  ...EventsEnv,
   ACCESS_TOKEN_TTL_SECONDS: Env.int({ default: 900, minimum: 60, maximum: 86_400 }),
   REFRESH_TOKEN_TTL_DAYS: Env.int({ default: 30, minimum: 1, maximum: 365 }),
   LOGIN_MAX_FAILURES: Env.int({ default: 5, minimum: 1, maximum: 1_000 }),

@@ -1,7 +1,7 @@
 // Process entry of the auth service: config, migrations, signing keys, listen.
 // The outbox relay runs here, not in buildApp, so route tests need no transport.
-import { createDatabase, listenAndServe, runMain, runMigrations } from '@healthmatch/platform';
-import { startOutboxPublishing } from '@healthmatch/platform/events';
+import { createDatabase, runMain, runMigrations } from '@healthmatch/platform';
+import { serveWithOutbox } from '@healthmatch/platform/events';
 import { fileURLToPath } from 'node:url';
 import { buildApp } from './app.ts';
 import { loadAuthConfig } from './config.ts';
@@ -16,22 +16,5 @@ runMain(async () => {
   // that cannot be decrypted with SIGNING_KEY_ENCRYPTION_KEYS.
   await app.keyRing.load();
 
-  const events = await startOutboxPublishing({
-    amqpUrl: config.AMQP_URL,
-    eventsDatabaseUrl: config.EVENTS_DATABASE_URL,
-    service: 'auth',
-    pool: database.pool,
-    log: app.log,
-    registry: app.metrics.registry,
-  });
-
-  await listenAndServe(app, {
-    port: config.PORT,
-    host: config.HOST,
-    // After the app stopped taking requests; the relay and transport before the pool.
-    onClose: async () => {
-      await events.stop();
-      await database.close();
-    },
-  });
+  await serveWithOutbox(app, { service: 'auth', config, database });
 });

@@ -1,7 +1,7 @@
 // Environment of the booking service, parsed once; a bad or missing variable stops the
 // process with one message listing every problem.
 import { Type, type Static } from '@sinclair/typebox';
-import { BaseEnv, Env, FIELD_ENCRYPTION_KEYS, keyRingFromEnv, loadConfig } from '@healthmatch/platform';
+import { BaseEnv, EventsEnv, Env, FIELD_ENCRYPTION_KEYS, keyRingFromEnv, loadConfig } from '@healthmatch/platform';
 
 export const BookingEnv = Type.Object({
   ...BaseEnv,
@@ -11,11 +11,7 @@ export const BookingEnv = Type.Object({
   AUTH_URL: Env.url({ default: 'http://127.0.0.1:8081' }),
   JWT_ISSUER: Env.string({ default: 'healthmatch-auth', minLength: 1 }),
   JWT_AUDIENCE: Env.string({ default: 'healthmatch', minLength: 1 }),
-  // Events (docs/adr/0010): RabbitMQ when AMQP_URL is set, else the PostgreSQL transport on
-  // EVENTS_DATABASE_URL; with neither, events wait in the outbox. No pattern on AMQP_URL:
-  // loadConfig quotes invalid values, and it holds a password.
-  AMQP_URL: Env.optional(Type.String({ minLength: 1, description: 'amqp://user:pass@host:5672/vhost (RabbitMQ)' })),
-  EVENTS_DATABASE_URL: Env.optional(Env.postgresUrl()),
+  ...EventsEnv,
   // No pattern on purpose: loadConfig quotes invalid values, and this one is a secret.
   FIELD_ENCRYPTION_KEYS: Env.optional(
     Type.String({ description: 'keyId:<base64 of 32 bytes>[,keyId:<base64>...]; the first key encrypts, all listed keys decrypt' }),

@@ -2,8 +2,8 @@
 // so replicas starting together do not race), listen; SIGTERM/SIGINT close gracefully.
 // The outbox relay runs here, not in buildApp, so route tests need no transport.
 import { fileURLToPath } from 'node:url';
-import { listenAndServe, runMain, runMigrations } from '@healthmatch/platform';
-import { startOutboxPublishing } from '@healthmatch/platform/events';
+import { runMain, runMigrations } from '@healthmatch/platform';
+import { serveWithOutbox } from '@healthmatch/platform/events';
 import { buildApp } from './app.ts';
 import { loadBookingConfig } from './config.ts';
 import { createBookingDatabase } from './db/database.ts';
@@ -16,22 +16,5 @@ runMain(async () => {
   const database = createBookingDatabase(config.DATABASE_URL);
   const app = await buildApp(config, { database });
 
-  const events = await startOutboxPublishing({
-    amqpUrl: config.AMQP_URL,
-    eventsDatabaseUrl: config.EVENTS_DATABASE_URL,
-    service: 'booking',
-    pool: database.pool,
-    log: app.log,
-    registry: app.metrics.registry,
-  });
-
-  await listenAndServe(app, {
-    port: config.PORT,
-    host: config.HOST,
-    // After the app stopped taking requests; the relay and transport before the pool.
-    onClose: async () => {
-      await events.stop();
-      await database.close();
-    },
-  });
+  await serveWithOutbox(app, { service: 'booking', config, database });
 });

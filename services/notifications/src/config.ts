@@ -1,7 +1,7 @@
 // Environment of the notifications service, parsed once; a bad or missing variable stops the
 // process with one message listing every problem.
 import { Type, type Static } from '@sinclair/typebox';
-import { BaseEnv, ConfigError, Env, loadConfig } from '@healthmatch/platform';
+import { BaseEnv, EventsEnv, ConfigError, Env, loadConfig } from '@healthmatch/platform';
 import { parseMailAddress } from './domain/addresses.ts';
 import { parseReminderOffsets } from './domain/reminders.ts';
 
@@ -12,9 +12,7 @@ export const NotificationsEnv = Type.Object({
   AUTH_URL: Env.url({ default: 'http://127.0.0.1:8081' }),
   JWT_ISSUER: Env.string({ default: 'healthmatch-auth', minLength: 1 }),
   JWT_AUDIENCE: Env.string({ default: 'healthmatch', minLength: 1 }),
-  // Events (docs/adr/0010): RabbitMQ when AMQP_URL is set, else the PostgreSQL transport.
-  AMQP_URL: Env.optional(Type.String({ minLength: 1, description: 'amqp://user:pass@host:5672/vhost (RabbitMQ)' })),
-  EVENTS_DATABASE_URL: Env.optional(Env.postgresUrl()),
+  ...EventsEnv,
   // Mail: SMTP when SMTP_URL is set, else one .eml file per message under MAIL_DIR.
   SMTP_URL: Env.optional(Type.String({ minLength: 1, description: 'smtp://user:pass@host:587 or smtps://host:465' })),
   MAIL_DIR: Env.optional(Type.String({ minLength: 1, description: 'directory of .eml files when SMTP_URL is not set' })),

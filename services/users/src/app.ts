@@ -13,6 +13,7 @@ import {
   type TokenVerifier,
   type WarnLogger,
 } from '@healthmatch/platform';
+import { ensureOutboxTable } from '@healthmatch/platform/events';
 import type { UsersConfig } from './config.ts';
 import { createProfileRepository, profileKeyIdsInUse } from './db/profile-repository.ts';
 import { schema } from './db/schema.ts';
@@ -65,6 +66,8 @@ export async function buildApp(config: UsersConfig, deps: UsersDeps = {}): Promi
 
   try {
     const ring = await loadUsersFieldKeys(config, database, app.log);
+    // Profile changes write their event to the kit's outbox in the same transaction.
+    await ensureOutboxTable(database.pool);
     const profiles = createProfileRepository(database.db, createFieldCipher(ring));
 
     await app.register(authPlugin, { verifier: deps.verifier ?? authServiceVerifier(config, ROLES) });

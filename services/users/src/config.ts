@@ -1,5 +1,5 @@
 // Environment of the users service, parsed once at start-up.
-import { BaseEnv, Env, FIELD_ENCRYPTION_KEYS, keyRingFromEnv, loadConfig } from '@healthmatch/platform';
+import { BaseEnv, EventsEnv, Env, FIELD_ENCRYPTION_KEYS, keyRingFromEnv, loadConfig } from '@healthmatch/platform';
 import { Type, type Static } from '@sinclair/typebox';
 
 export const UsersEnv = Type.Object({
@@ -9,6 +9,7 @@ export const UsersEnv = Type.Object({
   AUTH_URL: Env.url({ default: 'http://127.0.0.1:8081' }),
   JWT_ISSUER: Env.string({ default: 'healthmatch-auth', minLength: 1 }),
   JWT_AUDIENCE: Env.string({ default: 'healthmatch', minLength: 1 }),
+  ...EventsEnv,
   // No pattern on purpose: loadConfig quotes invalid values, and this one is a secret.
   FIELD_ENCRYPTION_KEYS: Env.optional(
     Type.String({ description: 'keyId:<base64 of 32 bytes>[,keyId:<base64>...]; the first key encrypts, all listed keys decrypt' }),

@@ -9,6 +9,8 @@ import { startOutboxRelay } from './outbox.ts';
 import { createPostgresTransport } from './postgres-transport.ts';
 import { createRabbitMqTransport } from './rabbitmq-transport.ts';
 import type { EventTransport } from './types.ts';
+import { listenAndServe } from '../server.ts';
+import type { App } from '../service.ts';
 
 export interface EventTransportConfig {
   /** AMQP_URL: use RabbitMQ. */
@@ -65,4 +67,35 @@ export async function startOutboxPublishing(config: OutboxPublishingConfig): Pro
       await transport.close();
     },
   };
+}
+
+/**
+ * The end of a producing service's server.ts: relays its outbox (startOutboxPublishing),
+ * listens, and on SIGTERM/SIGINT stops the relay and transport after the app stopped taking
+ * requests, then closes the pool.
+ */
+export async function serveWithOutbox(
+  app: App,
+  opts: {
+    service: string;
+    config: { PORT: number; HOST: string; AMQP_URL?: string; EVENTS_DATABASE_URL?: string };
+    database: { pool: pg.Pool; close(): Promise<void> };
+  },
+): Promise<void> {
+  const events = await startOutboxPublishing({
+    amqpUrl: opts.config.AMQP_URL,
+    eventsDatabaseUrl: opts.config.EVENTS_DATABASE_URL,
+    service: opts.service,
+    pool: opts.database.pool,
+    log: app.log,
+    registry: app.metrics.registry,
+  });
+  await listenAndServe(app, {
+    port: opts.config.PORT,
+    host: opts.config.HOST,
+    onClose: async () => {
+      await events.stop();
+      await opts.database.close();
+    },
+  });
 }

@@ -2,7 +2,7 @@
 // the transaction of their inbox row; the delivery worker claims due messages with
 // FOR UPDATE SKIP LOCKED and records each attempt guarded by (status, attempts), so a
 // worker that lost its lease can never overwrite what its successor recorded.
-import { and, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import { uuidv7 } from 'uuidv7';
 import type { Locale, MessageKind } from '../domain/messages.ts';
 import type { PlannedMessage } from '../domain/plan.ts';
@@ -66,6 +66,22 @@ export function notificationRepository(database: NotificationsDatabase) {
         .update(messages)
         .set({ notBefore: at, updatedAt: at })
         .where(and(eq(messages.recipientId, c.userId), eq(messages.status, 'queued'), eq(messages.lastError, RECIPIENT_UNKNOWN), sql`${messages.notBefore} > ${at.toISOString()}::timestamptz`));
+    },
+
+    /**
+     * The recipient changed the language of their messages at `changedAt` (the profile's
+     * updatedAt). A change older than the one already applied is ignored: events are not
+     * delivered in order. 'unknown' when the contact has not arrived yet.
+     */
+    async changeContactLocale(tx: NotificationsTx, userId: string, locale: 'it' | 'en', changedAt: Date, at: Date): Promise<'applied' | 'stale' | 'unknown'> {
+      const updated = await tx
+        .update(contacts)
+        .set({ locale, localeChangedAt: changedAt, updatedAt: at })
+        .where(and(eq(contacts.userId, userId), or(isNull(contacts.localeChangedAt), lt(contacts.localeChangedAt, changedAt))))
+        .returning({ userId: contacts.userId });
+      if (updated.length > 0) return 'applied';
+      const [known] = await tx.select({ userId: contacts.userId }).from(contacts).where(eq(contacts.userId, userId));
+      return known ? 'stale' : 'unknown';
     },
 
     /**

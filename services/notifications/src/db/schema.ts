@@ -5,12 +5,17 @@
 import { sql } from 'drizzle-orm';
 import { check, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
-/** Who can be written to: from auth.user.registered.v1. email is null when the address is unusable. */
+/**
+ * Who can be written to: from auth.user.registered.v1. email is null when the address is
+ * unusable. The locale follows users.profile.updated.v1; localeChangedAt is the profile's
+ * updatedAt of the change applied, so an older change arriving late does not undo a newer one.
+ */
 export const contacts = pgTable('contacts', {
   userId: uuid().primaryKey(),
   role: text({ enum: ['patient', 'provider', 'admin'] }).notNull(),
   email: text(),
   locale: text({ enum: ['it', 'en'] }).notNull(),
+  localeChangedAt: timestamp({ withTimezone: true }),
   updatedAt: timestamp({ withTimezone: true }).notNull(),
 });
 

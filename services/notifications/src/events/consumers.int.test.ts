@@ -4,7 +4,7 @@ import { EventTypes } from '@healthmatch/contracts';
 import { createEvent } from '@healthmatch/platform/events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notificationRepository, type NotificationRepository } from '../db/notification-repository.ts';
-import { appointmentFixture, bookedEvent, cancelledEvent, manualClock, newId, openTestDatabase, registeredEvent, type NotificationsTestDb } from '../test-support/harness.ts';
+import { appointmentFixture, bookedEvent, cancelledEvent, manualClock, newId, openTestDatabase, profileUpdatedEvent, registeredEvent, type NotificationsTestDb } from '../test-support/harness.ts';
 import { notificationsEventHandler } from './consumers.ts';
 
 describe('notifications consumer', () => {
@@ -108,6 +108,27 @@ describe('notifications consumer', () => {
     await handle(registeredEvent(evil, 'victim@example.it\r\nBcc: everyone@example.it'), { attempt: 1 });
     expect(await repo.contact(evil)).toMatchObject({ email: null });
     expect(warnings.some((w) => w.includes('unusable e-mail'))).toBe(true);
+  });
+
+  it('profile updated: the language follows the newest change, a late older change is ignored, a change before the registration is retried', async () => {
+    const user = newId();
+    await handle(registeredEvent(user, 'anna.bianchi@example.it', 'patient', 'it'), { attempt: 1 });
+    await handle(profileUpdatedEvent(user, 'en', '2026-12-01T10:05:00.000Z'), { attempt: 1 });
+    expect(await repo.contact(user)).toMatchObject({ locale: 'en', email: 'anna.bianchi@example.it' });
+    // An earlier change delivered late does not undo the later one.
+    await handle(profileUpdatedEvent(user, 'it', '2026-12-01T10:04:00.000Z'), { attempt: 1 });
+    expect(await repo.contact(user)).toMatchObject({ locale: 'en' });
+    await handle(profileUpdatedEvent(user, 'it', '2026-12-01T10:06:00.000Z'), { attempt: 1 });
+    expect(await repo.contact(user)).toMatchObject({ locale: 'it' });
+
+    // The registration is still on its way: refused (the transport retries), nothing kept.
+    const early = newId();
+    const change = profileUpdatedEvent(early, 'en', '2026-12-01T10:07:00.000Z');
+    await expect(handle(change, { attempt: 1 })).rejects.toThrow(/before their registration arrived/);
+    expect((await t.database.pool.query('select 1 from inbox where event_id = $1', [change.id])).rowCount).toBe(0);
+    await handle(registeredEvent(early, 'luca.verdi@example.it', 'patient', 'it'), { attempt: 1 });
+    await handle(change, { attempt: 2 });
+    expect(await repo.contact(early)).toMatchObject({ locale: 'en' });
   });
 
   it('data that breaks its contract is refused (retried, then dead-lettered by the transport) and leaves nothing behind', async () => {

@@ -1,4 +1,5 @@
-// The notifications service's consumer: appointment booked/cancelled and user registered.
+// The notifications service's consumer: appointment booked/cancelled, user registered and
+// profile updated (the language of a user's messages).
 // Each event is handled once (the kit's inbox row commits with the effect): it updates the
 // read models and queues messages; the delivery worker sends them. Nothing here talks to
 // a mail server, so a slow or failing mail server never holds an event.
@@ -6,6 +7,7 @@ import {
   AppointmentBookedV1,
   AppointmentCancelledV1,
   EventTypes,
+  ProfileUpdatedV1,
   UserRegisteredV1,
   type AppointmentBookedV1 as Booked,
   type AppointmentCancelledV1 as Cancelled,
@@ -18,12 +20,13 @@ import type { NotificationsDatabase, NotificationsTx } from '../db/database.ts';
 import type { AppointmentInput, NotificationRepository } from '../db/notification-repository.ts';
 
 export const CONSUMER = 'notifications';
-export const CONSUMED_TYPES = [EventTypes.appointmentBooked, EventTypes.appointmentCancelled, EventTypes.userRegistered] as const;
+export const CONSUMED_TYPES = [EventTypes.appointmentBooked, EventTypes.appointmentCancelled, EventTypes.userRegistered, EventTypes.profileUpdated] as const;
 
 const checks = {
   [EventTypes.appointmentBooked]: compileSchemaCheck(AppointmentBookedV1),
   [EventTypes.appointmentCancelled]: compileSchemaCheck(AppointmentCancelledV1),
   [EventTypes.userRegistered]: compileSchemaCheck(UserRegisteredV1),
+  [EventTypes.profileUpdated]: compileSchemaCheck(ProfileUpdatedV1),
 };
 
 /** Data that breaks its contract: retried (a deploy may fix the consumer), then dead-lettered. */
@@ -31,6 +34,14 @@ export class InvalidEventDataError extends Error {
   constructor(type: string, problems: string[]) {
     super(`${type}: data breaks the contract: ${problems.join('; ')}`);
     this.name = 'InvalidEventDataError';
+  }
+}
+
+/** A profile change for a user whose registration has not arrived yet: retried, it will. */
+export class ContactNotKnownYetError extends Error {
+  constructor(userId: string) {
+    super(`profile change of user ${userId} before their registration arrived; retried`);
+    this.name = 'ContactNotKnownYetError';
   }
 }
 
@@ -80,6 +91,13 @@ export async function applyEvent(deps: ConsumerDeps, tx: NotificationsTx, event:
       if (!email) deps.log.warn({ userId: d.userId, eventId: event.id }, 'registered user has an unusable e-mail address; messages to them will fail');
       // Also releases messages that were waiting for this address.
       await deps.repo.upsertContact(tx, { userId: d.userId, role: d.role, email, locale: d.locale }, now);
+      return;
+    }
+    case EventTypes.profileUpdated: {
+      const d = validData<ProfileUpdatedV1>(event, EventTypes.profileUpdated);
+      const outcome = await deps.repo.changeContactLocale(tx, d.userId, d.locale, new Date(d.updatedAt), now);
+      // Events from users and from auth are not ordered: the registration may still be on its way.
+      if (outcome === 'unknown') throw new ContactNotKnownYetError(d.userId);
       return;
     }
     case EventTypes.appointmentBooked: {

@@ -1,7 +1,7 @@
 // What the notifications tests share: a migrated database of their own, events as the
 // producers write them, a config, and a clock that tests move by hand.
 import { randomUUID } from 'node:crypto';
-import { EventSources, EventTypes, type AppointmentBookedV1, type AppointmentCancelledV1, type UserRegisteredV1 } from '@healthmatch/contracts';
+import { EventSources, EventTypes, type AppointmentBookedV1, type AppointmentCancelledV1, type ProfileUpdatedV1, type UserRegisteredV1 } from '@healthmatch/contracts';
 import { runMigrations } from '@healthmatch/platform';
 import { createEvent, ensureInboxTable, type CloudEvent } from '@healthmatch/platform/events';
 import { createTestDatabase, type TestDatabase } from '@healthmatch/platform/testing';
@@ -115,6 +115,10 @@ export function cancelledEvent(a: AppointmentFixture, by: 'patient' | 'provider'
     subject: a.appointmentId,
     data: { ...fields(a), status: 'cancelled', cancelledBy: by, cancelledAt: new Date().toISOString() },
   });
+}
+
+export function profileUpdatedEvent(userId: string, locale: 'it' | 'en', updatedAt: string, role: 'patient' | 'provider' = 'patient'): CloudEvent<ProfileUpdatedV1> {
+  return createEvent({ source: EventSources.users, type: EventTypes.profileUpdated, subject: userId, data: { userId, role, locale, updatedAt } });
 }
 
 export function registeredEvent(userId: string, email: string, role: 'patient' | 'provider' = 'patient', locale: 'it' | 'en' = 'it'): CloudEvent<UserRegisteredV1> {

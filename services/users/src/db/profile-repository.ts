@@ -3,6 +3,8 @@
 // Each envelope is bound to its table, column and row (cipher context), so a value copied
 // to another row or column does not decrypt.
 import type { Db, FieldCipher } from '@healthmatch/platform';
+import { EventSources, EventTypes, type ProfileUpdatedV1 } from '@healthmatch/contracts';
+import { createEvent, enqueue } from '@healthmatch/platform/events';
 import { eq, inArray, sql } from 'drizzle-orm';
 import type { ProfileStore } from '../domain/profile-service.ts';
 import type { Locale, NewProfile, PatientProfile, Profile, ProfileRole, ProviderKind, ProviderProfile, PublicProvider } from '../domain/profile.ts';
@@ -31,6 +33,12 @@ export async function profileKeyIdsInUse(db: UsersDb): Promise<string[]> {
     where v is not null
     order by 1`);
   return result.rows.map((r) => r.key_id);
+}
+
+/** What other services keep of a profile: only the language of their messages. */
+function profileUpdatedEvent(p: Profile) {
+  const data: ProfileUpdatedV1 = { userId: p.id, role: p.role, locale: p.locale, updatedAt: p.updatedAt.toISOString() };
+  return createEvent({ source: EventSources.users, type: EventTypes.profileUpdated, subject: p.id, data });
 }
 
 export function createProfileRepository(db: UsersDb, cipher: FieldCipher): ProfileRepository {
@@ -142,20 +150,25 @@ export function createProfileRepository(db: UsersDb, cipher: FieldCipher): Profi
         if (!current) return undefined;
         const next = change(current);
         // Every sensitive column is sealed again, so each write also moves the row to the current key.
+        let updated: Profile;
         if (next.role === 'patient') {
           const [row] = await tx
             .update(patientProfiles)
             .set({ ...patientColumns(next), updatedAt: sql`now()` })
             .where(eq(patientProfiles.id, id))
             .returning();
-          return patientFromRow(row as PatientRow);
+          updated = patientFromRow(row as PatientRow);
+        } else {
+          const [row] = await tx
+            .update(providerProfiles)
+            .set({ ...providerColumns(next), updatedAt: sql`now()` })
+            .where(eq(providerProfiles.id, id))
+            .returning();
+          updated = providerFromRow(row as ProviderRow);
         }
-        const [row] = await tx
-          .update(providerProfiles)
-          .set({ ...providerColumns(next), updatedAt: sql`now()` })
-          .where(eq(providerProfiles.id, id))
-          .returning();
-        return providerFromRow(row as ProviderRow);
+        // Commits or rolls back with the change (docs/adr/0010).
+        await enqueue(tx, profileUpdatedEvent(updated));
+        return updated;
       });
     },
 

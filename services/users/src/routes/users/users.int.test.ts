@@ -72,6 +72,26 @@ describe('/api/v1/users/me', () => {
     expect(cleared.json()).toMatchObject({ birthDate: null, phone: '+39 06 1234567', locale: 'it' });
   });
 
+  it('a change writes users.profile.updated.v1 with the language to the outbox in its transaction; a refused one writes nothing', async () => {
+    const a = await registered('patient');
+    const events = async () =>
+      (await h.raw.query(`select type, payload from outbox where payload->>'subject' = $1 order by created_at`, [a.id])).rows as Array<{ type: string; payload: { source: string; subject: string; data: Record<string, unknown> } }>;
+    expect(await events()).toEqual([]);
+    const res = await patch(a.auth, { locale: 'it' });
+    expect(res.statusCode).toBe(200);
+    const [first, ...others] = await events();
+    expect(others).toEqual([]);
+    expect(first!.type).toBe('users.profile.updated.v1');
+    expect(first!.payload).toMatchObject({ source: '/healthmatch/users', subject: a.id });
+    // The language and nothing else of the profile: no name, e-mail or phone travels.
+    expect(first!.payload.data).toEqual({ userId: a.id, role: 'patient', locale: 'it', updatedAt: res.json().updatedAt });
+    expect((await patch(a.auth, { locale: 'fr' })).statusCode).toBe(400);
+    expect((await patch(a.auth, { firstName: 'Anna', displayName: 'x' })).statusCode).toBe(400);
+    expect(await events()).toHaveLength(1);
+    await patch(a.auth, { locale: 'en' });
+    expect((await events()).map((e) => e.payload.data.locale)).toEqual(['it', 'en']);
+  });
+
   it('patches a provider’s own fields', async () => {
     const p = await registered('provider');
     const res = await patch(p.auth, { city: 'Milano', lat: 45.4642, lon: 9.19, bio: null, languages: ['it'], kind: 'facility' });

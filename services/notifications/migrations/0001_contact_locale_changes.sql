@@ -1,0 +1,1 @@
+ALTER TABLE "contacts" ADD COLUMN "locale_changed_at" timestamp with time zone;
