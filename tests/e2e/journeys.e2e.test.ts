@@ -946,7 +946,7 @@ describe('notifications: mail for bookings made through the gateway (embedded de
     await notifications.connect();
     try {
       await vi.waitFor(
-        async () => expect((await notifications.query('select locale from contacts where user_id = $1', [patient.id])).rows[0]?.locale).toBe('en'),
+        async () => expect((await notifications.query('select locale from locale_changes where user_id = $1', [patient.id])).rows[0]?.locale).toBe('en'),
         { timeout: 15_000, interval: 100 },
       );
     } finally {

@@ -15,7 +15,14 @@ export const SelfRegisterRole = Type.Unsafe<'patient' | 'provider'>({
 export type SelfRegisterRole = Static<typeof SelfRegisterRole>;
 
 /** Password policy for new passwords. */
-export const NewPassword = Type.String({ minLength: 10, maxLength: 128, pattern: '\\S', description: '10 to 128 characters, not only spaces' });
+export const NewPassword = Type.String({
+  minLength: 10,
+  maxLength: 128,
+  // At least one visible character (not only spaces, format marks or zero-width ones), and
+  // no control characters anywhere.
+  pattern: '^[^\\p{Cc}]*[^\\p{Cc}\\p{Cf}\\p{Z}\\s][^\\p{Cc}]*$',
+  description: 'password of 10 to 128 characters, at least one of them visible, no control characters',
+});
 
 /** Opaque refresh token as issued (base64url of 32 random bytes). */
 export const RefreshToken = Type.String({ minLength: 20, maxLength: 200, pattern: '^[A-Za-z0-9_-]+$', description: 'opaque refresh token' });

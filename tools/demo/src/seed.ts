@@ -4,6 +4,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { NewPassword } from '@healthmatch/contracts';
+import { compileSchemaCheck } from '@healthmatch/platform';
 import { endpointsFromEnv, HealthMatchApi } from './api.ts';
 import { FACILITIES_FILE, FacilityFileError, isRome, readFacilityFile, SKIP_REASON_TEXT, type FacilityFile } from './facilities.ts';
 import { HttpClient } from './http.ts';
@@ -11,6 +13,7 @@ import { planFacility, type FacilityPlan } from './plan.ts';
 import { resolveTemplates, runPool, seedFacility, type FacilityOutcome, type Resolution } from './seeder.ts';
 
 export const DEFAULT_DEMO_PASSWORD = 'healthmatch-demo-2014';
+const passwordPolicy = compileSchemaCheck(NewPassword);
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 const HELP = `Usage: npm run demo:seed -- [options]
@@ -233,8 +236,8 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
   }
 
   const password = process.env.DEMO_PASSWORD ?? DEFAULT_DEMO_PASSWORD;
-  if (password.length < 10 || password.length > 128 || !/\S/.test(password)) {
-    console.error('demo:seed: DEMO_PASSWORD must have 10 to 128 characters, not only spaces (the platform password policy)');
+  if (!passwordPolicy.check(password)) {
+    console.error(`demo:seed: DEMO_PASSWORD must be a ${NewPassword.description} (the platform password policy)`);
     return 2;
   }
 

@@ -12,7 +12,7 @@ const passwordCheck = compileSchemaCheck(NewPassword);
 /** The registration rules for the e-mail and the password; throws VALIDATION_FAILED. */
 export function checkAdminInput(input: { email: string; password: string }): void {
   if (!emailCheck.check(input.email)) throw new AppError('VALIDATION_FAILED', 'ADMIN_EMAIL is not an address accounts can have', { errors: emailCheck.errors('email') });
-  if (!passwordCheck.check(input.password)) throw new AppError('VALIDATION_FAILED', 'ADMIN_PASSWORD must have 10 to 128 characters, not only spaces', { errors: passwordCheck.errors('password') });
+  if (!passwordCheck.check(input.password)) throw new AppError('VALIDATION_FAILED', 'ADMIN_PASSWORD must have 10 to 128 characters, at least one of them visible, no control characters', { errors: passwordCheck.errors('password') });
 }
 
 /** Creates an admin account; AUTH_EMAIL_TAKEN when the address has an account already. */

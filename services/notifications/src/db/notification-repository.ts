@@ -2,12 +2,12 @@
 // the transaction of their inbox row; the delivery worker claims due messages with
 // FOR UPDATE SKIP LOCKED and records each attempt guarded by (status, attempts), so a
 // worker that lost its lease can never overwrite what its successor recorded.
-import { and, desc, eq, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import { uuidv7 } from 'uuidv7';
 import type { Locale, MessageKind } from '../domain/messages.ts';
 import type { PlannedMessage } from '../domain/plan.ts';
 import type { NotificationsDatabase, NotificationsTx } from './database.ts';
-import { appointments, contacts, messages } from './schema.ts';
+import { appointments, contacts, localeChanges, messages } from './schema.ts';
 
 export type MessageRow = typeof messages.$inferSelect;
 export type AppointmentRow = typeof appointments.$inferSelect;
@@ -69,19 +69,21 @@ export function notificationRepository(database: NotificationsDatabase) {
     },
 
     /**
-     * The recipient changed the language of their messages at `changedAt` (the profile's
-     * updatedAt). A change older than the one already applied is ignored: events are not
-     * delivered in order. 'unknown' when the contact has not arrived yet.
+     * The user changed the language of their messages at `changedAt` (the profile's
+     * updatedAt, RFC 3339 with microseconds). Kept whether or not the registration has
+     * arrived; a change older than the one kept is ignored (events are not delivered in order).
      */
-    async changeContactLocale(tx: NotificationsTx, userId: string, locale: 'it' | 'en', changedAt: Date, at: Date): Promise<'applied' | 'stale' | 'unknown'> {
-      const updated = await tx
-        .update(contacts)
-        .set({ locale, localeChangedAt: changedAt, updatedAt: at })
-        .where(and(eq(contacts.userId, userId), or(isNull(contacts.localeChangedAt), lt(contacts.localeChangedAt, changedAt))))
-        .returning({ userId: contacts.userId });
-      if (updated.length > 0) return 'applied';
-      const [known] = await tx.select({ userId: contacts.userId }).from(contacts).where(eq(contacts.userId, userId));
-      return known ? 'stale' : 'unknown';
+    async recordLocaleChange(tx: NotificationsTx, userId: string, locale: 'it' | 'en', changedAt: string): Promise<'applied' | 'stale'> {
+      const rows = await tx
+        .insert(localeChanges)
+        .values({ userId, locale, changedAt: sql`${changedAt}::timestamptz` })
+        .onConflictDoUpdate({
+          target: localeChanges.userId,
+          set: { locale, changedAt: sql`excluded.changed_at` },
+          setWhere: sql`${localeChanges.changedAt} < excluded.changed_at`,
+        })
+        .returning({ userId: localeChanges.userId });
+      return rows.length > 0 ? 'applied' : 'stale';
     },
 
     /**
@@ -181,7 +183,12 @@ export function notificationRepository(database: NotificationsDatabase) {
     },
 
     async contact(userId: string): Promise<ContactRow | null> {
-      const [row] = await db.select().from(contacts).where(eq(contacts.userId, userId));
+      // The newest language change, when there is one, wins over the language at registration.
+      const [row] = await db
+        .select({ ...getTableColumns(contacts), locale: sql<'it' | 'en'>`coalesce(${localeChanges.locale}, ${contacts.locale})` })
+        .from(contacts)
+        .leftJoin(localeChanges, eq(localeChanges.userId, contacts.userId))
+        .where(eq(contacts.userId, userId));
       return row ?? null;
     },
 

@@ -5,18 +5,26 @@
 import { sql } from 'drizzle-orm';
 import { check, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
-/**
- * Who can be written to: from auth.user.registered.v1. email is null when the address is
- * unusable. The locale follows users.profile.updated.v1; localeChangedAt is the profile's
- * updatedAt of the change applied, so an older change arriving late does not undo a newer one.
- */
+/** Who can be written to: from auth.user.registered.v1. email is null when the address is unusable. */
 export const contacts = pgTable('contacts', {
   userId: uuid().primaryKey(),
   role: text({ enum: ['patient', 'provider', 'admin'] }).notNull(),
   email: text(),
+  /** The language at registration; a later change in localeChanges takes precedence. */
   locale: text({ enum: ['it', 'en'] }).notNull(),
-  localeChangedAt: timestamp({ withTimezone: true }),
   updatedAt: timestamp({ withTimezone: true }).notNull(),
+});
+
+/**
+ * The newest language change of a user, from users.profile.updated.v1. Kept apart from
+ * contacts so that a change arriving before the registration (events of two services are
+ * not ordered) is kept too. changedAt is the profile's updatedAt (microseconds): an older
+ * change arriving late does not undo a newer one.
+ */
+export const localeChanges = pgTable('locale_changes', {
+  userId: uuid().primaryKey(),
+  locale: text({ enum: ['it', 'en'] }).notNull(),
+  changedAt: timestamp({ withTimezone: true, precision: 6 }).notNull(),
 });
 
 /** What messages need to know of an appointment: from the booked/cancelled events. */

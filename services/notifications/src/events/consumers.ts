@@ -37,14 +37,6 @@ export class InvalidEventDataError extends Error {
   }
 }
 
-/** A profile change for a user whose registration has not arrived yet: retried, it will. */
-export class ContactNotKnownYetError extends Error {
-  constructor(userId: string) {
-    super(`profile change of user ${userId} before their registration arrived; retried`);
-    this.name = 'ContactNotKnownYetError';
-  }
-}
-
 function validData<T>(event: CloudEvent, type: keyof typeof checks): T {
   const check = checks[type];
   if (!check.check(event.data)) throw new InvalidEventDataError(type, check.errors('data').slice(0, 5).map((e) => `${e.field} ${e.message}`));
@@ -95,9 +87,9 @@ export async function applyEvent(deps: ConsumerDeps, tx: NotificationsTx, event:
     }
     case EventTypes.profileUpdated: {
       const d = validData<ProfileUpdatedV1>(event, EventTypes.profileUpdated);
-      const outcome = await deps.repo.changeContactLocale(tx, d.userId, d.locale, new Date(d.updatedAt), now);
-      // Events from users and from auth are not ordered: the registration may still be on its way.
-      if (outcome === 'unknown') throw new ContactNotKnownYetError(d.userId);
+      // Kept even when the registration has not arrived yet (events of auth and users are not
+      // ordered): the messages it releases are then written in the new language.
+      await deps.repo.recordLocaleChange(tx, d.userId, d.locale, d.updatedAt);
       return;
     }
     case EventTypes.appointmentBooked: {

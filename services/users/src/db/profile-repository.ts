@@ -5,7 +5,8 @@
 import type { Db, FieldCipher } from '@healthmatch/platform';
 import { EventSources, EventTypes, type ProfileUpdatedV1 } from '@healthmatch/contracts';
 import { createEvent, enqueue } from '@healthmatch/platform/events';
-import { eq, inArray, sql } from 'drizzle-orm';
+import { eq, getTableColumns, inArray, sql } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { ProfileStore } from '../domain/profile-service.ts';
 import type { Locale, NewProfile, PatientProfile, Profile, ProfileRole, ProviderKind, ProviderProfile, PublicProvider } from '../domain/profile.ts';
 import { patientProfiles, providerProfiles, type schema } from './schema.ts';
@@ -35,9 +36,12 @@ export async function profileKeyIdsInUse(db: UsersDb): Promise<string[]> {
   return result.rows.map((r) => r.key_id);
 }
 
+/** A timestamp as RFC 3339 in UTC with microseconds (a JavaScript Date keeps milliseconds only). */
+const utcMicros = (column: AnyPgColumn) => sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
 /** What other services keep of a profile: only the language of their messages. */
-function profileUpdatedEvent(p: Profile) {
-  const data: ProfileUpdatedV1 = { userId: p.id, role: p.role, locale: p.locale, updatedAt: p.updatedAt.toISOString() };
+function profileUpdatedEvent(p: Profile, updatedAt: string) {
+  const data: ProfileUpdatedV1 = { userId: p.id, role: p.role, locale: p.locale, updatedAt };
   return createEvent({ source: EventSources.users, type: EventTypes.profileUpdated, subject: p.id, data });
 }
 
@@ -150,24 +154,30 @@ export function createProfileRepository(db: UsersDb, cipher: FieldCipher): Profi
         if (!current) return undefined;
         const next = change(current);
         // Every sensitive column is sealed again, so each write also moves the row to the current key.
+        // The row is locked (above), so writes of one profile are serialised; clock_timestamp(),
+        // not the transaction's start, makes updatedAt grow in the order they commit, and the
+        // event carries it to the microsecond, so its consumers can tell which change is the last.
         let updated: Profile;
+        let exactUpdatedAt: string;
         if (next.role === 'patient') {
           const [row] = await tx
             .update(patientProfiles)
-            .set({ ...patientColumns(next), updatedAt: sql`now()` })
+            .set({ ...patientColumns(next), updatedAt: sql`clock_timestamp()` })
             .where(eq(patientProfiles.id, id))
-            .returning();
+            .returning({ ...getTableColumns(patientProfiles), exact: utcMicros(patientProfiles.updatedAt) });
           updated = patientFromRow(row as PatientRow);
+          exactUpdatedAt = row!.exact;
         } else {
           const [row] = await tx
             .update(providerProfiles)
-            .set({ ...providerColumns(next), updatedAt: sql`now()` })
+            .set({ ...providerColumns(next), updatedAt: sql`clock_timestamp()` })
             .where(eq(providerProfiles.id, id))
-            .returning();
+            .returning({ ...getTableColumns(providerProfiles), exact: utcMicros(providerProfiles.updatedAt) });
           updated = providerFromRow(row as ProviderRow);
+          exactUpdatedAt = row!.exact;
         }
         // Commits or rolls back with the change (docs/adr/0010).
-        await enqueue(tx, profileUpdatedEvent(updated));
+        await enqueue(tx, profileUpdatedEvent(updated, exactUpdatedAt));
         return updated;
       });
     },

@@ -66,7 +66,12 @@ describe('POST /api/v1/auth/register input', () => {
     expect(fields(expectProblem(await post('/api/v1/auth/register', { ...valid, password: '123456789' }), 400, 'VALIDATION_FAILED'))).toEqual(['body/password']);
     expect(fields(expectProblem(await post('/api/v1/auth/register', { ...valid, password: 'x'.repeat(129) }), 400, 'VALIDATION_FAILED'))).toEqual(['body/password']);
     expect(fields(expectProblem(await post('/api/v1/auth/register', { ...valid, password: ' '.repeat(12) }), 400, 'VALIDATION_FAILED'))).toEqual(['body/password']);
-    expect(fields(expectProblem(await post('/api/v1/auth/register', { ...valid, password: ' \t\n'.repeat(4) }), 400, 'VALIDATION_FAILED'))).toEqual(['body/password']);
+    // Nothing visible, or control characters: refused, saying why.
+    for (const password of [' \t\n'.repeat(4), '\u0000'.repeat(11), '\u00ad'.repeat(11), '\u200b'.repeat(14), '\u3000\u00a0\ufeff'.repeat(4), 'secret pass\u0000word', 'secret\u0007password']) {
+      const problem = expectProblem(await post('/api/v1/auth/register', { ...valid, email: `pw${Math.random().toString(36).slice(2)}@example.com`, password }), 400, 'VALIDATION_FAILED');
+      expect(fields(problem), JSON.stringify(password)).toEqual(['body/password']);
+      expect(problem.errors?.[0]?.message).toBe('must be a valid password of 10 to 128 characters, at least one of them visible, no control characters');
+    }
     const long = await post('/api/v1/auth/register', { ...valid, email: `${'a'.repeat(250)}@example.com`, profile: { ...patient, firstName: 'A'.repeat(101) } });
     expect(fields(expectProblem(long, 400, 'VALIDATION_FAILED'))).toEqual(expect.arrayContaining(['body/email', 'body/profile/firstName']));
   });

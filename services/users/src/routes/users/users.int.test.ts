@@ -84,12 +84,28 @@ describe('/api/v1/users/me', () => {
     expect(first!.type).toBe('users.profile.updated.v1');
     expect(first!.payload).toMatchObject({ source: '/healthmatch/users', subject: a.id });
     // The language and nothing else of the profile: no name, e-mail or phone travels.
-    expect(first!.payload.data).toEqual({ userId: a.id, role: 'patient', locale: 'it', updatedAt: res.json().updatedAt });
+    expect(first!.payload.data).toEqual({ userId: a.id, role: 'patient', locale: 'it', updatedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/) });
+    // The profile's updatedAt, to the microsecond (the API shows milliseconds).
+    expect(String(first!.payload.data.updatedAt).slice(0, 23)).toBe(res.json().updatedAt.slice(0, 23));
     expect((await patch(a.auth, { locale: 'fr' })).statusCode).toBe(400);
     expect((await patch(a.auth, { firstName: 'Anna', displayName: 'x' })).statusCode).toBe(400);
     expect(await events()).toHaveLength(1);
     await patch(a.auth, { locale: 'en' });
     expect((await events()).map((e) => e.payload.data.locale)).toEqual(['it', 'en']);
+  });
+
+  it('concurrent changes of one profile: the event of the change that committed last carries the newest updatedAt', async () => {
+    const a = await registered('patient');
+    for (let round = 0; round < 5; round++) {
+      const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => patch(a.auth, { locale: i % 2 === 0 ? 'it' : 'en' })));
+      expect(answers.map((r) => r.statusCode)).toEqual([200, 200, 200, 200, 200, 200]);
+      const stored = (await app.inject({ url: '/api/v1/users/me', headers: a.auth })).json().locale;
+      const { rows } = await h.raw.query(`select payload->'data' as data from outbox where payload->>'subject' = $1`, [a.id]);
+      const stamps = rows.map((r) => r.data.updatedAt as string);
+      expect(new Set(stamps).size).toBe(stamps.length); // no two changes share a moment
+      const newest = rows.reduce((x, y) => (x.data.updatedAt > y.data.updatedAt ? x : y));
+      expect(newest.data.locale).toBe(stored);
+    }
   });
 
   it('patches a provider’s own fields', async () => {
