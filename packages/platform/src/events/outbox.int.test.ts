@@ -258,6 +258,39 @@ describe('outbox', () => {
     expect((await pool.query('select id from outbox order by id')).rows.map((r) => r.id).sort()).toEqual([recent.id, pending.id].sort());
   });
 
+  it('a transport that says it is back ends the relay\'s backoff: the backlog goes at once', async () => {
+    await pool.query('delete from outbox');
+    let down = true;
+    let attempts = 0;
+    const published: string[] = [];
+    let available: (() => void) | undefined;
+    const transport = {
+      async publish(x: CloudEvent) {
+        attempts++;
+        if (down) throw new TransportUnavailableError('broker unreachable');
+        published.push(x.id);
+      },
+      onAvailable(listener: () => void) {
+        available = listener;
+      },
+    };
+    // Rounds while failing back off 2 s, then 4 s, ... (pollMs doubled, capped at 60 s).
+    const relay = await startOutboxRelay({ pool, transport, pollMs: 1_000, failingRoundMaxMs: 60_000, listen: false });
+    try {
+      const e = ev(40);
+      await enqueue(pool, e);
+      await expect.poll(() => attempts, { timeout: 5000 }).toBeGreaterThanOrEqual(1);
+      expect(available).toBeTypeOf('function');
+      down = false;
+      const back = Date.now();
+      available!();
+      await expect.poll(() => published, { timeout: 1_000, interval: 20 }).toEqual([e.id]);
+      expect(Date.now() - back).toBeLessThan(1_000);
+    } finally {
+      await relay.stop();
+    }
+  });
+
   it('a started relay publishes what is enqueued and stops cleanly', async () => {
     const t = recordingTransport();
     const relay = await startOutboxRelay({ pool, transport: t, pollMs: 20 });

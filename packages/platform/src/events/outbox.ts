@@ -78,7 +78,7 @@ type RelayLog = Pick<Logger, 'info' | 'warn' | 'error' | 'debug'>;
 
 export interface OutboxRelayOptions {
   pool: pg.Pool;
-  transport: Pick<EventTransport, 'publish'>;
+  transport: Pick<EventTransport, 'publish' | 'onAvailable'>;
   /** Rows claimed per round; default 50. */
   batchSize?: number;
   /** Pause between rounds when nothing was due; default 500 ms. */
@@ -297,6 +297,7 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay & { sta
 
   // Commits elsewhere wake the relay through its own LISTEN connection (kept up by the kit).
   let listener: PgListen | undefined;
+  let watchingTransport = false;
 
   return {
     start() {
@@ -307,6 +308,15 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay & { sta
           onNotification: wake,
           label: 'outbox',
           log,
+        });
+      }
+      // The broker is back: the backlog goes now, not at the end of the current backoff.
+      if (!watchingTransport && transport.onAvailable) {
+        watchingTransport = true;
+        transport.onAvailable(() => {
+          if (stopping) return;
+          failingRounds = 0;
+          wake();
         });
       }
       schedule(0);

@@ -91,10 +91,13 @@ describe('rabbitmq transport', () => {
     await t.publish(before);
     await waitUntil('the first event arrives', () => seen.length >= 1);
 
+    let availableAgain = 0;
+    t.onAvailable(() => availableAgain++);
     t.simulateConnectionLoss();
     // Said as the transport's condition, so the outbox relay waits instead of charging the event.
     await expect(t.publish(makeEvent(type, { n: 'during outage' }))).rejects.toBeInstanceOf(TransportUnavailableError);
     await waitUntil('the transport is connected again', () => t.connected);
+    await waitUntil('listeners are told it is back', () => availableAgain === 1);
 
     // The outbox relay's way: publish again until the broker confirms.
     const after = makeEvent(type, { n: 2 });

@@ -51,7 +51,7 @@ export interface RabbitMqTransportOptions {
    * (amqplib's own default is none). A `heartbeat` in the URL wins.
    */
   heartbeatSeconds?: number;
-  /** Backoff between reconnection attempts: doubles from `initialMs` (default 200) up to `maxMs` (default 10 000). */
+  /** Backoff between reconnection attempts: doubles from `initialMs` (default 200) up to `maxMs` (default 5 000: a broker back from an outage is found within about 5 s). */
   reconnect?: { initialMs?: number; maxMs?: number };
 }
 
@@ -59,6 +59,7 @@ export interface RabbitMqTransport extends EventTransport {
   readonly name: 'rabbitmq';
   /** True while a connection with its publish channel is up. */
   readonly connected: boolean;
+  onAvailable(listener: () => void): void;
   /**
    * Deletes a consumer's queues (`<consumer>`, `<consumer>.dlq`, `<consumer>.retry.1..maxRetryQueues`),
    * messages included: for tests and for retiring a consumer. Missing queues are fine.
@@ -81,7 +82,7 @@ export async function createRabbitMqTransport(options: RabbitMqTransportOptions)
   const exchange = options.exchange ?? 'healthmatch.events';
   const log = options.log ?? silentLog;
   const initialDelay = options.reconnect?.initialMs ?? 200;
-  const maxDelay = options.reconnect?.maxMs ?? 10_000;
+  const maxDelay = options.reconnect?.maxMs ?? 5_000;
   const url = /[?&]heartbeat=/.test(options.url) ? options.url : `${options.url}${options.url.includes('?') ? '&' : '?'}heartbeat=${options.heartbeatSeconds ?? 30}`;
 
   let model: ChannelModel | undefined;
@@ -108,6 +109,8 @@ export async function createRabbitMqTransport(options: RabbitMqTransportOptions)
     m.close().catch(() => {});
   }
 
+  const availableListeners = new Set<() => void>();
+
   function scheduleReconnect(failures: number): void {
     if (closing || reconnectTimer) return;
     const delay = Math.min(maxDelay, initialDelay * 2 ** failures) * (0.75 + Math.random() * 0.5);
@@ -115,7 +118,10 @@ export async function createRabbitMqTransport(options: RabbitMqTransportOptions)
       reconnectTimer = undefined;
       if (closing) return;
       connecting = connectOnce()
-        .then(() => log.info({ subscriptions: subscriptions.size }, 'RabbitMQ reconnected'))
+        .then(() => {
+          log.info({ subscriptions: subscriptions.size }, 'RabbitMQ reconnected');
+          for (const listener of availableListeners) listener();
+        })
         .catch((err: unknown) => {
           log.warn({ err: errorText(err), failures: failures + 1 }, 'RabbitMQ reconnection failed');
           scheduleReconnect(failures + 1);
@@ -311,6 +317,10 @@ export async function createRabbitMqTransport(options: RabbitMqTransportOptions)
 
     get connected() {
       return publishChannel !== undefined;
+    },
+
+    onAvailable(listener: () => void): void {
+      availableListeners.add(listener);
     },
 
     async publish(event: CloudEvent): Promise<void> {

@@ -64,6 +64,12 @@ export interface EventTransport {
    * committed row); the outbox relay marks a row published only then.
    */
   publish(event: CloudEvent): Promise<void>;
+  /**
+   * Calls `listener` each time the transport is available again after it was lost (the
+   * broker connection re-established), so an outbox relay resumes at once instead of at
+   * its next backoff round. Transports that cannot tell do not implement it.
+   */
+  onAvailable?(listener: () => void): void;
   subscribe(opts: SubscribeOptions): Promise<Subscription>;
   /** Events in a consumer's dead-letter queue (for operators and tests). */
   deadLetters(consumer: string): Promise<CloudEvent[]>;
