@@ -113,7 +113,8 @@ export async function createRabbitMqTransport(options: RabbitMqTransportOptions)
 
   function scheduleReconnect(failures: number): void {
     if (closing || reconnectTimer) return;
-    const delay = Math.min(maxDelay, initialDelay * 2 ** failures) * (0.75 + Math.random() * 0.5);
+    // Jittered, then capped: attempts are never more than maxDelay apart.
+    const delay = Math.min(maxDelay, initialDelay * 2 ** Math.min(failures, 20) * (0.75 + Math.random() * 0.5));
     reconnectTimer = setTimeout(() => {
       reconnectTimer = undefined;
       if (closing) return;
