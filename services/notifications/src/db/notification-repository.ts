@@ -73,17 +73,15 @@ export function notificationRepository(database: NotificationsDatabase) {
      * updatedAt, RFC 3339 with microseconds). Kept whether or not the registration has
      * arrived; a change older than the one kept is ignored (events are not delivered in order).
      */
-    async recordLocaleChange(tx: NotificationsTx, userId: string, locale: 'it' | 'en', changedAt: string): Promise<'applied' | 'stale'> {
-      const rows = await tx
+    async recordLocaleChange(tx: NotificationsTx, userId: string, locale: 'it' | 'en', changedAt: string): Promise<void> {
+      await tx
         .insert(localeChanges)
         .values({ userId, locale, changedAt: sql`${changedAt}::timestamptz` })
         .onConflictDoUpdate({
           target: localeChanges.userId,
           set: { locale, changedAt: sql`excluded.changed_at` },
           setWhere: sql`${localeChanges.changedAt} < excluded.changed_at`,
-        })
-        .returning({ userId: localeChanges.userId });
-      return rows.length > 0 ? 'applied' : 'stale';
+        });
     },
 
     /**

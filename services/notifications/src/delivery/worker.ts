@@ -76,7 +76,7 @@ type Outcome =
 export function createDeliveryWorker(deps: DeliveryDeps): DeliveryWorker {
   const batch = deps.batchSize ?? 10;
   let timer: NodeJS.Timeout | undefined;
-  let running: Promise<number> | undefined;
+  let running: Promise<unknown> | undefined;
   let stopped = true;
 
   async function attempt(m: MessageRow): Promise<Outcome> {
@@ -222,7 +222,7 @@ export function createDeliveryWorker(deps: DeliveryDeps): DeliveryWorker {
           return false;
         },
       );
-      running = round.then(() => 0);
+      running = round;
       void round.then((full) => {
         busy = false;
         const more = again || full;

@@ -3,5 +3,3 @@ CREATE TABLE "locale_changes" (
 	"locale" text NOT NULL,
 	"changed_at" timestamp (6) with time zone NOT NULL
 );
---> statement-breakpoint
-ALTER TABLE "contacts" DROP COLUMN "locale_changed_at";

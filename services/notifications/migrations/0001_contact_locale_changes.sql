@@ -1,1 +1,0 @@
-ALTER TABLE "contacts" ADD COLUMN "locale_changed_at" timestamp with time zone;
